@@ -1,0 +1,1 @@
+"""The kube-apiserver request pipeline: authentication, authorization (RBAC), admission, validation, storage."""
