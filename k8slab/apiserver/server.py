@@ -1,0 +1,345 @@
+"""kube-apiserver: the request pipeline (authn, authz, admission, defaults, validation) in front of the store."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from k8slab.api.resources import RESOURCES, APIResource, resolve_resource, resource_for_kind
+from k8slab.apiserver import schema
+from k8slab.apiserver.defaults import apply_defaults
+from k8slab.apiserver.field import aggregate
+from k8slab.apiserver.store import Etcd
+from k8slab.apiserver.validation import decode_quantities, validate
+from k8slab.errors import AlreadyExists, BadRequest, Conflict, Forbidden, Invalid, NotFound, Unsupported
+
+__all__ = ["APIServer", "Step", "EPOCH", "LAST_APPLIED", "format_time"]
+
+#: the wall-clock instant of simulated time 0 (timestamps in objects are EPOCH + lab.now)
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_ALNUM = "bcdfghjklmnpqrstvwxz2456789"  # upstream: apimachinery/pkg/util/rand alphanums (no vowels, no 0/1/3)
+
+
+def format_time(seconds: float) -> str:
+    """RFC 3339 at one-second precision, as metav1.Time marshals."""
+    return (EPOCH + timedelta(seconds=int(seconds))).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Step:
+    """One stage a request went through, for the pipeline trace the chapters draw."""
+
+    stage: str
+    outcome: str
+    detail: str = ""
+
+
+@dataclass
+class Request:
+    verb: str
+    resource: APIResource
+    namespace: str | None
+    name: str
+    obj: dict | None = None
+    user: object = None
+    dry_run: bool = False
+    trace: list[Step] = field(default_factory=list)
+
+
+class APIServer:
+    """Serves the lab's API: every create, update and delete goes through the same pipeline into etcd.
+
+    Admission plugins are callables ``plugin(request) -> None`` that may change ``request.obj``
+    (mutating) or raise :class:`~k8slab.errors.Forbidden` / :class:`~k8slab.errors.Invalid` (validating).
+    """
+
+    def __init__(self, clock: Callable[[], float] = lambda: 0.0, seed: int = 0, etcd: Etcd | None = None):
+        self.etcd = etcd or Etcd()
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.authorizer: Callable[[Request], str | None] | None = None  # returns a denial message or None
+        self.mutating_admission: list[Callable[[Request], None]] = []
+        self.validating_admission: list[Callable[[Request], None]] = []
+        #: kind -> callable(obj) deciding deletion; returns True when it took over (graceful pod deletion)
+        self.graceful_deleters: dict[str, Callable[[dict, int | None], bool]] = {}
+        self.last_trace: list[Step] = []
+        self._owned: dict[str, set[str]] = {}  # owner uid -> keys of dependents (garbage collector's graph)
+        self.etcd.watch("/registry/", self._track_owners)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def resource(self, kind_or_name: str, api_version: str | None = None) -> APIResource:
+        res = resource_for_kind(api_version, kind_or_name) if api_version else resolve_resource(kind_or_name)
+        if res is None:
+            if api_version:
+                raise Unsupported(f'no matches for kind "{kind_or_name}" in version "{api_version}"')
+            raise Unsupported(f'the server doesn\'t have a resource type "{kind_or_name}"')
+        return res
+
+    def new_uid(self) -> str:
+        h = "%032x" % self.rng.getrandbits(128)
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+
+    def random_suffix(self, n: int = 5) -> str:
+        return "".join(self.rng.choice(_ALNUM) for _ in range(n))
+
+    def now_rfc3339(self) -> str:
+        return format_time(self.clock())
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def get(self, resource: APIResource, namespace: str | None, name: str) -> dict:
+        obj = self.etcd.read(resource.key(namespace if resource.namespaced else None, name))
+        if obj is None:
+            raise NotFound(f'{resource.group_resource} "{name}" not found')
+        return obj
+
+    def list(self, resource: APIResource, namespace: str | None = None) -> list[dict]:
+        prefix = f"/registry/{resource.etcd_prefix or resource.name}/"
+        if namespace and resource.namespaced:
+            prefix += f"{namespace}/"
+        return list(self.etcd.scan(prefix))
+
+    def watch(self, resource: APIResource, callback: Callable[[str, dict], None]) -> None:
+        """Call ``callback(event_type, obj)`` for every change to objects of this resource (an informer)."""
+        self.etcd.watch(f"/registry/{resource.etcd_prefix or resource.name}/", lambda t, _k, o: callback(t, o))
+
+    # -- the write pipeline --------------------------------------------------------------------------
+    def _admit(self, req: Request) -> None:
+        """Authentication and authorization, then mutating admission, validation, validating admission."""
+        req.trace.append(Step("authentication", "ok", getattr(req.user, "name", "kubernetes-admin")))
+        if self.authorizer is not None:
+            denial = self.authorizer(req)
+            if denial:
+                req.trace.append(Step("authorization", "denied", denial))
+                raise Forbidden(denial)
+        req.trace.append(Step("authorization", "allowed", "RBAC"))
+        if req.obj is None:
+            return
+        self._namespace_lifecycle(req)
+        for plugin in self.mutating_admission:
+            plugin(req)
+            req.trace.append(Step("mutating admission", "ok", getattr(plugin, "__name__", str(plugin))))
+        errs = validate(req.obj, req.resource.namespaced)
+        if errs:
+            req.trace.append(Step("validation", "invalid", aggregate(errs)))
+            raise Invalid(f'The {req.resource.kind} "{req.name}" is invalid: {aggregate(errs)}', errs)
+        req.trace.append(Step("validation", "ok"))
+        for plugin in self.validating_admission:
+            plugin(req)
+            req.trace.append(Step("validating admission", "ok", getattr(plugin, "__name__", str(plugin))))
+
+    def _namespace_lifecycle(self, req: Request) -> None:
+        # upstream: plugin/pkg/admission/namespace/lifecycle (NamespaceLifecycle)
+        if not req.resource.namespaced or req.verb != "create":
+            return
+        ns = self.etcd.read(f"/registry/namespaces/{req.namespace}")
+        if ns is None:
+            raise NotFound(f'namespaces "{req.namespace}" not found')
+        if (ns.get("status") or {}).get("phase") == "Terminating":
+            raise Forbidden(f'{req.resource.group_resource} "{req.name}" is forbidden: unable to create new content '
+                            f"in namespace {req.namespace} because it is being terminated")
+        req.trace.append(Step("mutating admission", "ok", "NamespaceLifecycle"))
+
+    def decode(self, obj: dict) -> tuple[APIResource, dict]:
+        """Decode a request body strictly: its kind must be served, its fields known, its quantities valid."""
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        res = self.resource(kind, api_version)
+        errs = schema.check_structure(obj, api_version, kind)
+        problems = [f'unknown field "{p}"' for p in errs.unknown]
+        if errs.types:
+            problems = errs.types + problems
+        if problems:
+            detail = problems[0] if errs.types else "strict decoding error: " + ", ".join(problems)
+            raise BadRequest(f'{kind} in version "{res.version}" cannot be handled as a {kind}: {detail}')
+        qerr = decode_quantities(obj)
+        if qerr:
+            raise BadRequest(f'{kind} in version "{res.version}" cannot be handled as a {kind}: {qerr}')
+        if errs.required:
+            from k8slab.apiserver.field import required
+
+            name = (obj.get("metadata") or {}).get("name", "")
+            msgs = [required(p) for p in errs.required]
+            raise Invalid(f'The {kind} "{name}" is invalid: {aggregate(msgs)}', msgs)
+        return res, obj
+
+    def create(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None) -> dict:
+        """Create an object; raises AlreadyExists, Invalid, BadRequest, Forbidden, NotFound (namespace)."""
+        res, obj = self.decode(copy.deepcopy(obj))
+        meta = obj.setdefault("metadata", {})
+        if res.namespaced:
+            meta["namespace"] = meta.get("namespace") or namespace or "default"
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + self.random_suffix()
+        name = meta.get("name") or ""
+        req = Request("create", res, meta.get("namespace"), name, obj, user, dry_run)
+        self.last_trace = req.trace
+        apply_defaults(obj)
+        self._admit(req)
+        key = res.key(meta.get("namespace"), name)
+        if self.etcd.get(key) is not None:
+            req.trace.append(Step("storage", "exists"))
+            raise AlreadyExists(f'{res.group_resource} "{name}" already exists')
+        meta["uid"] = self.new_uid()
+        meta["creationTimestamp"] = self.now_rfc3339()
+        if "spec" in obj and res.kind not in ("Namespace",):
+            meta["generation"] = 1
+        if dry_run:
+            req.trace.append(Step("storage", "skipped", "dry run"))
+            return obj
+        self.etcd.put(key, obj)
+        req.trace.append(Step("storage", "stored", key))
+        return obj
+
+    def update(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
+               subresource: str = "") -> dict:
+        """Replace an object (PUT). A resourceVersion in ``obj`` must match the stored one (optimistic concurrency)."""
+        res, obj = self.decode(copy.deepcopy(obj))
+        meta = obj.setdefault("metadata", {})
+        ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
+        name = meta.get("name") or ""
+        live = self.get(res, ns, name)
+        rv = meta.get("resourceVersion")
+        if rv and rv != live["metadata"]["resourceVersion"]:
+            raise Conflict(f'Operation cannot be fulfilled on {res.group_resource} "{name}": the object has been '
+                           "modified; please apply your changes to the latest version and try again")
+        return self._write_update(res, live, obj, user, dry_run, subresource)
+
+    def _write_update(self, res, live, obj, user, dry_run, subresource="") -> dict:
+        meta = obj["metadata"]
+        live_meta = live["metadata"]
+        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            if k in live_meta:
+                meta[k] = live_meta[k]
+            else:
+                meta.pop(k, None)
+        if res.namespaced:
+            meta["namespace"] = live_meta["namespace"]
+        if subresource == "status":
+            obj = {**live, "status": obj.get("status"), "metadata": live_meta}
+        else:
+            apply_defaults(obj)
+            if "status" in live:  # status changes only through the status subresource
+                obj["status"] = live["status"]
+            if res.kind == "Pod":
+                self._pod_update_allowed(live, obj)
+            if obj.get("spec") != live.get("spec") and "generation" in meta:
+                meta["generation"] = live_meta.get("generation", 1) + 1
+        req = Request("update", res, meta.get("namespace"), meta["name"], obj, user, dry_run)
+        self.last_trace = req.trace
+        self._admit(req)
+        if not dry_run:
+            self.etcd.put(res.key(meta.get("namespace"), meta["name"]), obj)
+            req.trace.append(Step("storage", "stored", res.key(meta.get("namespace"), meta["name"])))
+        return obj
+
+    @staticmethod
+    def _pod_update_allowed(live: dict, new: dict) -> None:
+        # upstream: pkg/apis/core/validation/validation.go ValidatePodUpdate: only images and a few fields may change
+        def strip(spec: dict) -> dict:
+            s = copy.deepcopy(spec)
+            for key in ("containers", "initContainers"):
+                for c in s.get(key) or ():
+                    c.pop("image", None)
+            for key in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "nodeName"):
+                s.pop(key, None)
+            return s
+
+        if strip(live.get("spec") or {}) != strip(new.get("spec") or {}):
+            name = live["metadata"]["name"]
+            msg = ("spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                   "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions "
+                   "to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it "
+                   "was previously negative)")
+            raise Invalid(f'The Pod "{name}" is invalid: {msg}', [msg])
+
+    def apply(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None
+              ) -> tuple[dict, str]:
+        """``kubectl apply`` (client-side): create, or three-way merge with the last applied configuration.
+
+        Returns the stored object and what happened: ``created``, ``configured`` or ``unchanged``.
+        """
+        res, new = self.decode(copy.deepcopy(obj))
+        meta = new.setdefault("metadata", {})
+        ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
+        applied = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+        meta.setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
+        try:
+            live = self.get(res, ns, meta.get("name") or "")
+        except NotFound:
+            if not meta.get("name"):
+                return self.create(new, user=user, dry_run=dry_run, namespace=namespace), "created"
+            return self.create(new, user=user, dry_run=dry_run, namespace=namespace), "created"
+        last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
+        if last == json.loads(applied):
+            return live, "unchanged"
+        merged = _three_way(live, last, new)
+        merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+        stored = self._write_update(res, live, merged, user, dry_run)
+        return stored, "configured"
+
+    def write_status(self, res: APIResource, obj: dict) -> dict:
+        """What controllers and kubelets do: PUT /status, bypassing admission (they hold system credentials)."""
+        key = res.key(obj["metadata"].get("namespace") if res.namespaced else None, obj["metadata"]["name"])
+        self.etcd.put(key, obj)
+        return obj
+
+    # -- delete ---------------------------------------------------------------------------------------
+    def delete(self, res: APIResource, namespace: str | None, name: str, *, user=None,
+               grace_period: int | None = None, dry_run: bool = False) -> dict:
+        obj = self.get(res, namespace, name)
+        req = Request("delete", res, namespace, name, None, user, dry_run)
+        self.last_trace = req.trace
+        self._admit(req)
+        if dry_run:
+            return obj
+        handler = self.graceful_deleters.get(res.kind)
+        if handler is not None and handler(obj, grace_period):
+            return obj
+        return self.remove(res, obj)
+
+    def remove(self, res: APIResource, obj: dict) -> dict:
+        """Remove from storage now, then collect dependents (background cascading deletion)."""
+        meta = obj["metadata"]
+        if res.kind == "Namespace":  # the namespace controller empties it first (pkg/controller/namespace)
+            for r in RESOURCES:
+                if r.namespaced:
+                    for child in self.list(r, meta["name"]):
+                        self.remove(r, child)
+        gone = self.etcd.remove(res.key(meta.get("namespace") if res.namespaced else None, meta["name"]))
+        for key in sorted(self._owned.pop(meta.get("uid", ""), ())):
+            child = self.etcd.read(key)
+            if child is not None:
+                child_res = self.resource(child["kind"], child["apiVersion"])
+                self.delete(child_res, child["metadata"].get("namespace"), child["metadata"]["name"])
+        return gone or obj
+
+    def _track_owners(self, event_type: str, key: str, obj: dict) -> None:
+        for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
+            owned = self._owned.setdefault(ref.get("uid", ""), set())
+            if event_type == "DELETED":
+                owned.discard(key)
+            else:
+                owned.add(key)
+
+
+def _three_way(live: dict, last: dict, new: dict) -> dict:
+    """Client-side apply's merge: set what the manifest sets, drop what it stopped setting, keep the rest.
+
+    Lists are replaced whole (upstream's strategic merge patch merges some lists by key; not simulated).
+    """
+    out = copy.deepcopy(live)
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _three_way(out[k], last.get(k) if isinstance(last.get(k), dict) else {}, v)
+        else:
+            out[k] = copy.deepcopy(v)
+    for k in last:
+        if k not in new:
+            out.pop(k, None)
+    return out

@@ -1,0 +1,117 @@
+"""An etcd-like key-value store: keys as kube-apiserver lays them out, values as stored bytes, one revision counter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+__all__ = ["Etcd", "WatchEvent"]
+
+#: a watch callback gets (event type, key, object dict); types as in watch.EventType: ADDED, MODIFIED, DELETED
+WatchEvent = Callable[[str, str, dict], None]
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+class Etcd:
+    """Keys such as ``/registry/pods/default/web`` mapped to the bytes kube-apiserver would write.
+
+    Values are compact JSON, readable as they are (a real kube-apiserver writes built-in kinds as
+    protobuf behind a ``k8s\\x00`` prefix; the lab keeps JSON so learners can read what is stored).
+    A value transformer (encryption at rest) may be set: it maps (key, plaintext bytes) to stored bytes.
+    One revision counter for the whole store, like etcd's; it becomes ``metadata.resourceVersion``.
+
+    Examples
+    --------
+    >>> db = Etcd()
+    >>> db.put("/registry/configmaps/default/a", {"metadata": {"name": "a"}})
+    1
+    >>> db.get("/registry/configmaps/default/a")
+    b'{"metadata":{"name":"a","resourceVersion":"1"}}'
+    """
+
+    def __init__(self):
+        self._data: dict[str, bytes] = {}
+        self.revision = 0
+        self._watchers: list[tuple[str, WatchEvent]] = []
+        #: (key, bytes) -> bytes, applied on write; and its inverse on read (see k8slab secrets)
+        self.transform_to_storage: Callable[[str, bytes], bytes] | None = None
+        self.transform_from_storage: Callable[[str, bytes], bytes] | None = None
+
+    # -- raw access, as etcdctl sees it ---------------------------------------------------------
+    def get(self, key: str) -> bytes | None:
+        """The stored bytes under ``key`` (what ``etcdctl get`` prints), or None."""
+        return self._data.get(key)
+
+    def keys(self, prefix: str = "/registry/") -> list[str]:
+        """Keys under a prefix, sorted as etcd's range reads return them."""
+        return sorted(k for k in self._data if k.startswith(prefix))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    # -- object access, as the apiserver's storage layer uses it ---------------------------------
+    def read(self, key: str) -> dict | None:
+        raw = self._data.get(key)
+        if raw is None:
+            return None
+        if self.transform_from_storage is not None:
+            raw = self.transform_from_storage(key, raw)
+        return json.loads(raw)
+
+    def scan(self, prefix: str) -> Iterator[dict]:
+        """Decode every object whose key starts with ``prefix``, in key order."""
+        decode = self.transform_from_storage
+        for key in sorted(k for k in self._data if k.startswith(prefix)):
+            raw = self._data[key]
+            yield json.loads(decode(key, raw) if decode else raw)
+
+    def put(self, key: str, obj: dict) -> int:
+        """Store ``obj`` under ``key`` with the next revision as its resourceVersion; notify watchers."""
+        self.revision += 1
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.revision)
+        raw = _dumps(obj).encode()
+        if self.transform_to_storage is not None:
+            raw = self.transform_to_storage(key, raw)
+        existed = key in self._data
+        self._data[key] = raw
+        self._notify("MODIFIED" if existed else "ADDED", key, obj)
+        return self.revision
+
+    def remove(self, key: str) -> dict | None:
+        """Delete ``key``; return the last object stored there (None when absent)."""
+        obj = self.read(key)
+        if obj is None:
+            return None
+        del self._data[key]
+        self.revision += 1
+        self._notify("DELETED", key, obj)
+        return obj
+
+    def rewrite_all(self, prefix: str) -> int:
+        """Read and write back every value under ``prefix`` (what key rotation does); returns the count."""
+        count = 0
+        for key in self.keys(prefix):
+            obj = self.read(key)
+            raw = _dumps(obj).encode()
+            self._data[key] = self.transform_to_storage(key, raw) if self.transform_to_storage else raw
+            count += 1
+        return count
+
+    # -- watch -------------------------------------------------------------------------------------
+    def watch(self, prefix: str, callback: WatchEvent) -> None:
+        """Call ``callback(type, key, obj)`` for every later change under ``prefix``."""
+        self._watchers.append((prefix, callback))
+
+    def _notify(self, event_type: str, key: str, obj: dict) -> None:
+        for prefix, callback in self._watchers:
+            if key.startswith(prefix):
+                callback(event_type, key, obj)
+
+    # -- persistence -------------------------------------------------------------------------------
+    def dump(self) -> dict:
+        return {"revision": self.revision, "data": {k: v.decode("latin-1") for k, v in self._data.items()}}
+
+    def restore(self, state: dict) -> None:
+        self.revision = int(state["revision"])
+        self._data = {k: v.encode("latin-1") for k, v in state["data"].items()}
