@@ -2,9 +2,10 @@
 
 from collections.abc import Iterator, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from ._index import CLASS_INDEX, KIND_INDEX, MODULES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import K8sModel
