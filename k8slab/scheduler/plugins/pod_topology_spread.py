@@ -1,0 +1,227 @@
+"""PodTopologySpread: keep matching pods within maxSkew across topology domains (filter) and spread them (score)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from k8slab.api.labels import selector_from
+
+from ..status import MAX_NODE_SCORE, Code, Status
+from .base import Plugin
+from .node_affinity import required_node_affinity_matches
+from .taint_toleration import find_untolerated_taint
+
+__all__ = ["PodTopologySpread", "ERR_REASON_CONSTRAINTS", "ERR_REASON_NODE_LABEL", "SYSTEM_DEFAULT_CONSTRAINTS",
+           "Constraint", "topology_normalizing_weight"]
+
+# upstream: pkg/scheduler/framework/plugins/podtopologyspread/filtering.go
+ERR_REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints"
+ERR_REASON_NODE_LABEL = ERR_REASON_CONSTRAINTS + " (missing required label)"
+# upstream: pkg/scheduler/framework/plugins/podtopologyspread/plugin.go systemDefaultConstraints
+SYSTEM_DEFAULT_CONSTRAINTS = (
+    {"topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 3},
+    {"topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 5},
+)
+HOSTNAME = "kubernetes.io/hostname"
+
+
+class Constraint:
+    """A parsed topologySpreadConstraint (selector merged with matchLabelKeys, inclusion policies defaulted)."""
+
+    __slots__ = ("max_skew", "key", "selector", "min_domains", "affinity_policy", "taints_policy")
+
+    def __init__(self, c: dict, pod_labels: dict, selector=None):
+        self.max_skew = int(c.get("maxSkew") or 1)
+        self.key = c.get("topologyKey", "")
+        if selector is None:
+            sel = c.get("labelSelector")
+            merged = {"matchLabels": dict((sel or {}).get("matchLabels") or {}),
+                      "matchExpressions": list((sel or {}).get("matchExpressions") or [])}
+            for k in c.get("matchLabelKeys") or ():
+                if k in pod_labels:
+                    merged["matchExpressions"].append({"key": k, "operator": "In", "values": [pod_labels[k]]})
+            selector = None if sel is None and not c.get("matchLabelKeys") else selector_from(merged)
+        self.selector = selector
+        self.min_domains = int(c.get("minDomains") or 1)
+        self.affinity_policy = c.get("nodeAffinityPolicy") or "Honor"
+        self.taints_policy = c.get("nodeTaintsPolicy") or "Ignore"
+
+    def matches(self, labels: dict) -> bool:
+        return self.selector is not None and self.selector.matches(labels)
+
+    def includes(self, pod, ni) -> bool:
+        """upstream: common.go matchNodeInclusionPolicies"""
+        if self.affinity_policy == "Honor" and not required_node_affinity_matches(
+                pod.node_selector, pod.required_node_affinity, ni.labels, ni.name):
+            return False
+        if self.taints_policy == "Honor" and find_untolerated_taint(ni.taints, pod.tolerations) is not None:
+            return False
+        return True
+
+
+def topology_normalizing_weight(size: int) -> float:
+    """log(size + 2), the weight of a constraint by its number of domains.
+
+    upstream: pkg/scheduler/framework/plugins/podtopologyspread/scoring.go topologyNormalizingWeight
+
+    Examples
+    --------
+    >>> round(topology_normalizing_weight(3), 4)
+    1.6094
+    """
+    return math.log(size + 2)
+
+
+def _count(ni, c: Constraint, namespace: str) -> int:
+    """upstream: common.go countPodsMatchSelector (terminating pods are not counted)"""
+    return sum(1 for p in ni.pods.values()
+               if not p.terminating and p.namespace == namespace and c.matches(p.labels))
+
+
+class PodTopologySpread(Plugin):
+    """Filter on DoNotSchedule constraints, score on ScheduleAnyway ones (or the system defaults).
+
+    ``args`` follow PodTopologySpreadArgs: ``defaultingType`` ("System" or "List") and ``defaultConstraints``.
+    The default selector (services, ReplicaSets... selecting the pod) comes from ``state["default_selector"]``.
+    """
+
+    name = "PodTopologySpread"
+    points = ("filter", "score")
+
+    def _constraints(self, state, pod, action: str) -> list[Constraint]:
+        if pod.spread_constraints:
+            return [Constraint(c, pod.labels) for c in pod.spread_constraints
+                    if (c.get("whenUnsatisfiable") or "DoNotSchedule") == action]
+        defaults = (SYSTEM_DEFAULT_CONSTRAINTS if (self.args.get("defaultingType") or "System") == "System"
+                    else self.args.get("defaultConstraints") or ())
+        wanted = [c for c in defaults if c.get("whenUnsatisfiable") == action]
+        if not wanted:
+            return []
+        sel = state.get("default_selector")
+        if not sel:
+            return []  # upstream: buildDefaultConstraints returns nil when the default selector is empty
+        selector = selector_from(sel)
+        return [Constraint(c, pod.labels, selector) for c in wanted]
+
+    # ---- filter ----
+    def pre_filter(self, state, pod, snap):
+        cons = self._constraints(state, pod, "DoNotSchedule")
+        if not cons:
+            return Status(Code.Skip)
+        counts = [dict() for _ in cons]
+        for ni in snap.infos:
+            if not all(c.key in ni.labels for c in cons):
+                continue
+            for i, c in enumerate(cons):
+                if not c.includes(pod, ni):
+                    continue
+                v = ni.labels[c.key]
+                counts[i][v] = counts[i].get(v, 0) + _count(ni, c, pod.namespace)
+        mins = [min(m.values()) if m else 2**31 - 1 for m in counts]
+        state[self.name] = (cons, counts, mins)
+        return None
+
+    def _min(self, state, i):
+        cons, counts, mins = state[self.name]
+        return 0 if len(counts[i]) < cons[i].min_domains else mins[i]
+
+    def filter(self, state, pod, ni):
+        cons, counts, _ = state[self.name]
+        for i, c in enumerate(cons):
+            if c.key not in ni.labels:
+                return Status(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL)
+            self_match = 1 if c.matches(pod.labels) else 0
+            skew = counts[i].get(ni.labels[c.key], 0) + self_match - self._min(state, i)
+            if skew > c.max_skew:
+                return Status(Code.Unschedulable, ERR_REASON_CONSTRAINTS)
+        return None
+
+    def filter_vec(self, state, pod, snap):
+        cons, counts, _ = state[self.name]
+        fail = np.zeros(len(snap.names), dtype=bool)
+        for i, c in enumerate(cons):
+            col, codes = snap.label_column(c.key)
+            table = np.zeros(len(codes) + 1, dtype=np.int64)
+            for v, code in codes.items():
+                table[code] = counts[i].get(v, 0)
+            self_match = 1 if c.matches(pod.labels) else 0
+            skew = table[col] + self_match - self._min(state, i)
+            fail |= (col < 0) | (skew > c.max_skew)
+        return fail
+
+    # ---- score ----
+    def pre_score(self, state, pod, snap, idx):
+        cons = self._constraints(state, pod, "ScheduleAnyway")
+        if not cons or len(idx) == 0:
+            return Status(Code.Skip)
+        system_defaulted = (self.args.get("defaultingType") or "System") == "System"
+        require_all = bool(pod.spread_constraints) or not system_defaulted
+        ignored = set()
+        pair_counts: dict[tuple[str, str], int] = {}
+        topo_size = [0] * len(cons)
+        for i in idx:
+            ni = snap.infos[i]
+            if require_all and not all(c.key in ni.labels for c in cons):
+                ignored.add(ni.name)
+                continue
+            for j, c in enumerate(cons):
+                if c.key == HOSTNAME:
+                    continue
+                pair = (c.key, ni.labels.get(c.key, ""))
+                if pair not in pair_counts:
+                    pair_counts[pair] = 0
+                    topo_size[j] += 1
+        weights = []
+        for j, c in enumerate(cons):
+            sz = len(idx) - len(ignored) if c.key == HOSTNAME else topo_size[j]
+            weights.append(topology_normalizing_weight(sz))
+        for ni in snap.infos:
+            if require_all and not all(c.key in ni.labels for c in cons):
+                continue
+            for c in cons:
+                if not c.includes(pod, ni):
+                    continue
+                pair = (c.key, ni.labels.get(c.key, ""))
+                if pair in pair_counts:
+                    pair_counts[pair] += _count(ni, c, pod.namespace)
+        state[self.name + "/score"] = (cons, ignored, pair_counts, weights)
+        return None
+
+    def score(self, state, pod, ni):
+        cons, ignored, pair_counts, weights = state[self.name + "/score"]
+        if ni.name in ignored:
+            return 0
+        score = 0.0
+        for j, c in enumerate(cons):
+            if c.key in ni.labels:
+                if c.key == HOSTNAME:
+                    cnt = _count(ni, c, pod.namespace)
+                else:
+                    cnt = pair_counts[(c.key, ni.labels[c.key])]
+                score += cnt * weights[j] + (c.max_skew - 1)
+        return int(math.floor(score + 0.5))
+
+    def score_vec(self, state, pod, snap, idx):
+        return np.array([self.score(state, pod, snap.infos[i]) for i in idx], dtype=np.int64)
+
+    def normalize(self, state, scores):
+        _, ignored, _, _ = state[self.name + "/score"]
+        names = state["score_names"]
+        valid = [s for s, n in zip(scores, names) if n not in ignored]
+        if not valid:
+            return [0] * len(scores)
+        lo, hi = min(valid), max(0, max(valid))
+        out = []
+        for s, n in zip(scores, names):
+            if n in ignored:
+                out.append(0)
+            elif hi == 0:
+                out.append(MAX_NODE_SCORE)
+            else:
+                out.append(MAX_NODE_SCORE * (hi + lo - s) // hi)
+        return out
+
+    def normalize_vec(self, state, scores):
+        return np.array(self.normalize(state, scores.tolist()), dtype=np.int64)
