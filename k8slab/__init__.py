@@ -1,5 +1,76 @@
-"""k8slab: learn Kubernetes on a faithful, deterministic, in-process simulated cluster."""
+"""k8slab: learn Kubernetes on a faithful, deterministic, in-process simulated cluster.
+
+>>> import k8slab as kl
+>>> lab = kl.Cluster(seed=0)
+>>> lab.kubectl("get namespaces")
+NAME              STATUS   AGE
+default           Active   0s
+kube-node-lease   Active   0s
+kube-public       Active   0s
+kube-system       Active   0s
+"""
 
 KUBERNETES_VERSION = "1.35.0"
 
-__all__ = ["KUBERNETES_VERSION"]
+from k8slab.errors import (  # noqa: E402
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    K8sLabError,
+    NotFound,
+    ParseError,
+    Unsupported,
+)
+
+# Names resolved on first use, so that `import k8slab` stays fast (no pydantic models, matplotlib or widgets).
+_LAZY = {
+    "Cluster": "k8slab.cluster",
+    "ApplyResult": "k8slab.cluster",
+    "KubectlResult": "k8slab.kubectl",
+    "parse_quantity": "k8slab.api.quantity",
+    "Quantity": "k8slab.api.quantity",
+    "parse_selector": "k8slab.api.labels",
+    "selector_from": "k8slab.api.labels",
+    "Selector": "k8slab.api.labels",
+    "is_dns1123_label": "k8slab.api.names",
+    "is_dns1123_subdomain": "k8slab.api.names",
+    "is_dns1035_label": "k8slab.api.names",
+    "is_qualified_name": "k8slab.api.names",
+    "is_valid_label_value": "k8slab.api.names",
+    "plan_ips": "k8slab.network.ip_planning",
+    "IPPlan": "k8slab.network.ip_planning",
+    "K8sModel": "k8slab.api",
+    "KINDS": "k8slab.api",
+    "model_for": "k8slab.api",
+}
+
+__all__ = [
+    "KUBERNETES_VERSION",
+    "K8sLabError",
+    "NotFound",
+    "AlreadyExists",
+    "Conflict",
+    "Invalid",
+    "BadRequest",
+    "Forbidden",
+    "Unsupported",
+    "ParseError",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'k8slab' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

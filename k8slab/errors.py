@@ -31,6 +31,10 @@ class K8sLabError(Exception):
         super().__init__(message)
         self.message = message
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback: the learner sees kubectl's error, not Python internals."""
+        return [self.kubectl_message]
+
     @property
     def kubectl_message(self) -> str:
         if self.server_side:
@@ -60,10 +64,14 @@ class Conflict(K8sLabError):
 
 
 class Invalid(K8sLabError):
-    """The object fails validation; ``errors`` holds every field error."""
+    """The object fails validation; ``errors`` holds every field error. kubectl prints the message as it is."""
 
     reason = "Invalid"
     code = 422
+
+    @property
+    def kubectl_message(self) -> str:
+        return self.message
 
     def __init__(self, message: str, errors: list[str] | None = None):
         super().__init__(message)
@@ -98,3 +106,4 @@ class ParseError(K8sLabError):
     reason = "ParseError"
     code = 400
     server_side = False
+

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["apply_defaults", "DEFAULTERS", "default_image_pull_policy", "default_pod_spec"]
+__all__ = ["apply_defaults", "DEFAULTERS", "default_image_pull_policy", "default_pod_spec", "pod_qos_class",
+           "prepare_for_create"]
 
 
 def default_image_pull_policy(image: str) -> str:
@@ -326,3 +327,72 @@ def apply_defaults(obj: dict) -> dict:
     if fn is not None:
         fn(obj)
     return obj
+
+
+def pod_qos_class(spec: dict) -> str:
+    """Guaranteed, Burstable or BestEffort, from cpu and memory requests and limits.
+
+    upstream: pkg/apis/core/helper/qos/qos.go GetPodQOS
+
+    Examples
+    --------
+    >>> pod_qos_class({"containers": [{"resources": {}}]})
+    'BestEffort'
+    >>> pod_qos_class({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
+    ...                                               "requests": {"cpu": "1", "memory": "1Gi"}}}]})
+    'Guaranteed'
+    >>> pod_qos_class({"containers": [{"resources": {"requests": {"cpu": "100m"}}}]})
+    'Burstable'
+    """
+    from k8slab.api.quantity import parse_quantity
+
+    requests: dict = {}
+    limits: dict = {}
+    zero = parse_quantity("0")
+    guaranteed = True
+    for c in list(spec.get("containers") or ()) + list(spec.get("initContainers") or ()):
+        res = c.get("resources") or {}
+        for name, q in (res.get("requests") or {}).items():
+            if name in ("cpu", "memory") and parse_quantity(str(q)) > zero:
+                requests[name] = parse_quantity(str(q))
+        c_limits = {n: parse_quantity(str(q)) for n, q in (res.get("limits") or {}).items()
+                    if n in ("cpu", "memory") and parse_quantity(str(q)) > zero}
+        limits.update(c_limits)
+        if set(c_limits) != {"cpu", "memory"}:
+            guaranteed = False
+    if not requests and not limits:
+        return "BestEffort"
+    if guaranteed:
+        for c in list(spec.get("containers") or ()) + list(spec.get("initContainers") or ()):
+            res = c.get("resources") or {}
+            reqs = {n: parse_quantity(str(q)) for n, q in (res.get("requests") or {}).items() if n in ("cpu", "memory")}
+            lims = {n: parse_quantity(str(q)) for n, q in (res.get("limits") or {}).items() if n in ("cpu", "memory")}
+            if reqs != lims:
+                return "Burstable"
+        return "Guaranteed"
+    return "Burstable"
+
+
+#: kinds whose status the apiserver resets on create (each strategy's PrepareForCreate); Node keeps its status
+_STATUS_ON_CREATE = {
+    "Deployment": {}, "ReplicaSet": {}, "StatefulSet": {"replicas": 0, "availableReplicas": 0}, "DaemonSet": {
+        "currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0},
+    "Job": {}, "CronJob": {}, "Service": {"loadBalancer": {}}, "PersistentVolume": {"phase": "Pending"},
+    "PersistentVolumeClaim": {"phase": "Pending"}, "PodDisruptionBudget": {}, "HorizontalPodAutoscaler": {},
+    "ResourceQuota": {}, "Ingress": {"loadBalancer": {}},
+}
+
+
+def prepare_for_create(obj: dict) -> None:
+    """What each kind's registry strategy does to a new object's status (pkg/registry/*/strategy.go)."""
+    kind = obj.get("kind")
+    if kind == "Pod":
+        # upstream: pkg/registry/core/pod/strategy.go PrepareForCreate
+        obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj.get("spec") or {})}
+    elif kind in _STATUS_ON_CREATE:
+        import copy
+
+        if _STATUS_ON_CREATE[kind]:
+            obj["status"] = copy.deepcopy(_STATUS_ON_CREATE[kind])
+        else:
+            obj.pop("status", None)

@@ -14,10 +14,12 @@ SCHEMA_VERSION = "v1.35.0"
 @functools.cache
 def definitions() -> dict:
     """All OpenAPI definitions of the target version, keyed like ``io.k8s.api.core.v1.Pod``."""
-    import kubernetes_validate
+    import importlib.util
 
+    # locate the package's data without importing it (importing it pulls in the slow pure-Python jsonschema)
+    spec = importlib.util.find_spec("kubernetes_validate")
     path = os.path.join(
-        os.path.dirname(kubernetes_validate.__file__),
+        list(spec.submodule_search_locations)[0],
         "kubernetes-json-schema",
         f"{SCHEMA_VERSION}-local-strict",
         "_definitions.json",

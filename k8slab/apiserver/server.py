@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from k8slab.api.resources import RESOURCES, APIResource, resolve_resource, resource_for_kind
 from k8slab.apiserver import schema
-from k8slab.apiserver.defaults import apply_defaults
+from k8slab.apiserver.defaults import apply_defaults, prepare_for_create
 from k8slab.apiserver.field import aggregate
 from k8slab.apiserver.store import Etcd
 from k8slab.apiserver.validation import decode_quantities, validate
@@ -49,6 +49,7 @@ class Request:
     user: object = None
     dry_run: bool = False
     trace: list[Step] = field(default_factory=list)
+    old: dict | None = None  # the stored object, on update
 
 
 class APIServer:
@@ -187,6 +188,7 @@ class APIServer:
             raise AlreadyExists(f'{res.group_resource} "{name}" already exists')
         meta["uid"] = self.new_uid()
         meta["creationTimestamp"] = self.now_rfc3339()
+        prepare_for_create(obj)
         if "spec" in obj and res.kind not in ("Namespace",):
             meta["generation"] = 1
         if dry_run:
@@ -230,7 +232,7 @@ class APIServer:
                 self._pod_update_allowed(live, obj)
             if obj.get("spec") != live.get("spec") and "generation" in meta:
                 meta["generation"] = live_meta.get("generation", 1) + 1
-        req = Request("update", res, meta.get("namespace"), meta["name"], obj, user, dry_run)
+        req = Request("update", res, meta.get("namespace"), meta["name"], obj, user, dry_run, old=live)
         self.last_trace = req.trace
         self._admit(req)
         if not dry_run:
