@@ -66,7 +66,8 @@ class Cluster:
     {'color': 'blue'}
     """
 
-    def __init__(self, seed: int = 0, *, service_cidr: str = "10.96.0.0/12", name: str = "k8slab"):
+    def __init__(self, seed: int = 0, *, service_cidr: str = "10.96.0.0/12", name: str = "k8slab",
+                 components: list[str] | None = None):
         self.name = name
         self.seed = seed
         self.env = simpy.Environment()
@@ -81,6 +82,22 @@ class Cluster:
         self.api.watch(self.api.resource("namespaces"), self._serviceaccounts_controller)
         self.api.watch(self.api.resource("services"), self._release_service_ips)
         self._bootstrap()
+        self.components: dict[str, object] = {}
+        from k8slab.components import DEFAULT_COMPONENTS
+
+        for spec in DEFAULT_COMPONENTS if components is None else components:
+            self.add_component(spec)
+
+    def add_component(self, spec) -> object:
+        """Attach a component (an instance, or "module:Class") to the lab; it is kept in ``lab.components``."""
+        if isinstance(spec, str):
+            import importlib
+
+            module, _, cls = spec.partition(":")
+            spec = getattr(importlib.import_module(module), cls)()
+        spec.attach(self)
+        self.components[getattr(spec, "name", type(spec).__name__)] = spec
+        return spec
 
     # -- bootstrap and built-in controllers -----------------------------------------------------------
     def _bootstrap(self) -> None:
@@ -305,6 +322,8 @@ class Cluster:
         for obj_key in self.etcd.keys():
             obj = self.etcd.read(obj_key)
             self.api._track_owners("ADDED", obj_key, obj)
+        for component in self.components.values():
+            component.resync()
 
     def __repr__(self) -> str:
         nodes = len(self.etcd.keys("/registry/minions/"))

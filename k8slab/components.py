@@ -1,0 +1,10 @@
+"""The components a Cluster runs, in start order: the control plane's controllers, the scheduler, the kubelets.
+
+Each entry is "module:Class"; the class is a :class:`k8slab.controllers.base.Component`.
+Add a line here when a new component lands; Cluster(components=...) can override the list.
+"""
+
+__all__ = ["DEFAULT_COMPONENTS"]
+
+DEFAULT_COMPONENTS: list[str] = [
+]
