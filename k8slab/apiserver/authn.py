@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Iterable, Mapping
 
 __all__ = [
@@ -77,8 +76,8 @@ class UserInfo:
 
     def __post_init__(self):
         object.__setattr__(self, "groups", tuple(self.groups))
-        frozen = {k: tuple(v) for k, v in dict(self.extra).items()}
-        object.__setattr__(self, "extra", MappingProxyType(frozen))
+        # a plain dict of tuples (copyable and picklable); treat it as read-only
+        object.__setattr__(self, "extra", {k: tuple(v) for k, v in dict(self.extra).items()})
 
     def __hash__(self):
         return hash((self.name, self.groups, self.uid, tuple(sorted(self.extra.items()))))
