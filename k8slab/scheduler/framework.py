@@ -177,7 +177,8 @@ class Framework:
             return totals + 1
         state["image_nodes"] = snap.image_nodes
         state["total_nodes"] = len(snap.names)
-        state["score_names"] = [snap.names[i] for i in idx]
+        state["score_idx"] = idx
+        state["snap"] = snap
         for p, w in self.scorers:
             ps = getattr(p, "pre_score", None)
             if ps is not None:

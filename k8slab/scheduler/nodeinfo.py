@@ -145,7 +145,7 @@ class Cache:
     --------
     >>> c = Cache()
     >>> for i, z in enumerate("aab"):
-    ...     c.add_node({"metadata": {"name": f"n{i}", "labels": {"topology.kubernetes.io/zone": z}}})
+    ...     _ = c.add_node({"metadata": {"name": f"n{i}", "labels": {"topology.kubernetes.io/zone": z}}})
     >>> c.order()
     ['n0', 'n2', 'n1']
     """
@@ -155,7 +155,8 @@ class Cache:
         self._zones: dict[str, list[str]] = {}
         self._node_zone: dict[str, str] = {}
         self.pod_node: dict[str, str] = {}
-        self.n_affinity_pods = 0
+        self.n_affinity_pods = 0  # assigned pods with any pod (anti-)affinity
+        self.n_anti_affinity_pods = 0  # assigned pods with required anti-affinity
         self.orphans: dict[str, dict[str, PodInfo]] = {}
         self.image_nodes: Counter = Counter()
         self.dirty = True
@@ -242,6 +243,8 @@ class Cache:
         self.pod_node[pi.key] = node_name
         if pi.has_affinity:
             self.n_affinity_pods += 1
+        if pi.required_anti_affinity:
+            self.n_anti_affinity_pods += 1
         ni = self.nodes.get(node_name)
         if ni is None:
             self.orphans.setdefault(node_name, {})[pi.key] = pi
@@ -258,6 +261,8 @@ class Cache:
         pi = ni.pods.get(key) if ni is not None else self.orphans.get(node_name, {}).pop(key, None)
         if pi is not None and pi.has_affinity:
             self.n_affinity_pods -= 1
+        if pi is not None and pi.required_anti_affinity:
+            self.n_anti_affinity_pods -= 1
         if ni is not None and pi is not None:
             ni.remove_pod(pi)
             self._sync(ni, pi)

@@ -25,7 +25,7 @@ def image_locality_score(images: list[str], node_images: dict[str, int], image_n
     Examples
     --------
     >>> image_locality_score(["app:1"], {"app:1": 500 * MB}, {"app:1": 1}, 1)
-    49
+    48
     >>> image_locality_score(["app:1"], {}, {}, 3)
     0
     """

@@ -81,6 +81,8 @@ class InterPodAffinity(Plugin):
     def pre_filter(self, state, pod, snap):
         req_aff = _terms(pod, "required_affinity")
         req_anti = _terms(pod, "required_anti_affinity")
+        if not req_aff and not req_anti and not snap.n_anti_affinity_pods:
+            return Status(Code.Skip)
         ns_labels = self._ns(state, pod.namespace)
         existing: dict[tuple[str, str], int] = {}
         aff: dict[tuple[str, str], int] = {}
@@ -168,6 +170,8 @@ class InterPodAffinity(Plugin):
         has_constraints = bool(pref_aff or pref_anti)
         if self.args.get("ignorePreferredTermsOfExistingPods") and not has_constraints:
             return Status(Code.Skip)
+        if not has_constraints and not snap.n_affinity_pods:
+            return Status(Code.Skip)  # no pod to process: the topology score stays empty
         hard_weight = int(self.args.get("hardPodAffinityWeight", 1))
         ns_labels = self._ns(state, pod.namespace)
         topo: dict[str, dict[str, int]] = {}

@@ -208,7 +208,7 @@ class PodTopologySpread(Plugin):
 
     def normalize(self, state, scores):
         _, ignored, _, _ = state[self.name + "/score"]
-        names = state["score_names"]
+        names = [state["snap"].names[i] for i in state["score_idx"]]
         valid = [s for s, n in zip(scores, names) if n not in ignored]
         if not valid:
             return [0] * len(scores)
