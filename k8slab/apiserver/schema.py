@@ -114,7 +114,7 @@ def check_structure(obj: dict, api_version: str, kind: str) -> StructuralErrors:
             for extra in e.kind.unexpected:
                 errs.unknown.append(_field_path([*path, extra]))
         elif type(e.kind).__name__ == "Required":
-            missing = e.message.split("'")[1] if "'" in e.message else e.message
+            missing = e.kind.as_dict().get("property", e.message)
             errs.required.append(_field_path([*path, missing]))
         elif type(e.kind).__name__ == "Type" and path:
             value = obj

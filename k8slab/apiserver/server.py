@@ -14,7 +14,7 @@ from k8slab.apiserver import schema
 from k8slab.apiserver.defaults import apply_defaults, prepare_for_create
 from k8slab.apiserver.field import aggregate
 from k8slab.apiserver.store import Etcd
-from k8slab.apiserver.validation import decode_quantities, validate
+from k8slab.apiserver.validation import decode_base64_fields, decode_quantities, validate
 from k8slab.errors import AlreadyExists, BadRequest, Conflict, Forbidden, Invalid, NotFound, Unsupported
 
 __all__ = ["APIServer", "Step", "EPOCH", "LAST_APPLIED", "format_time"]
@@ -156,7 +156,7 @@ class APIServer:
         if problems:
             detail = problems[0] if errs.types else "strict decoding error: " + ", ".join(problems)
             raise BadRequest(f'{kind} in version "{res.version}" cannot be handled as a {kind}: {detail}')
-        qerr = decode_quantities(obj)
+        qerr = decode_quantities(obj) or decode_base64_fields(obj)
         if qerr:
             raise BadRequest(f'{kind} in version "{res.version}" cannot be handled as a {kind}: {qerr}')
         if errs.required:

@@ -7,7 +7,7 @@ import re
 from k8slab.api import names
 from k8slab.apiserver.field import duplicate, invalid, not_supported, required, too_long
 
-__all__ = ["validate", "decode_quantities", "MAX_SECRET_SIZE"]
+__all__ = ["validate", "decode_quantities", "decode_base64_fields", "MAX_SECRET_SIZE"]
 
 #: upstream: pkg/apis/core/types.go MaxSecretSize (and ConfigMaps share it: 1 MiB)
 MAX_SECRET_SIZE = 1 * 1024 * 1024
@@ -92,6 +92,28 @@ def _quantity_maps(obj: dict):
                     yield item[part]
 
 
+_B64 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def decode_base64_fields(obj: dict) -> str | None:
+    """The decoder's error for a Secret's ``data`` (or a ConfigMap's ``binaryData``) value that is not base64.
+
+    upstream: encoding/base64 CorruptInputError, "illegal base64 data at input byte N" (N: the first bad
+    character, or the start of an incomplete final quantum)
+    """
+    field = {"Secret": "data", "ConfigMap": "binaryData"}.get(obj.get("kind"))
+    for value in ((obj.get(field) or {}).values() if field else ()):
+        s = (value or "").replace("\n", "").replace("\r", "")
+        body = s.rstrip("=")
+        pad = len(s) - len(body)
+        bad = next((i for i, ch in enumerate(body) if ch not in _B64), None)
+        if bad is not None:
+            return f"illegal base64 data at input byte {bad}"
+        if pad > 2 or len(s) % 4 or (pad and len(body) % 4 in (0, 1)):
+            return f"illegal base64 data at input byte {len(s) - len(s) % 4 if len(s) % 4 else len(body)}"
+    return None
+
+
 def decode_quantities(obj: dict) -> str | None:
     """The decoder's error for the first quantity that does not parse, or None.
 
@@ -155,8 +177,11 @@ def _validate_container(c: dict, path: str, seen: set) -> list[str]:
     return errs
 
 
-def validate_pod_spec(spec: dict, path: str, allowed_restart=_RESTART) -> list[str]:
-    """upstream: pkg/apis/core/validation/validation.go ValidatePodSpec (the parts the lab acts on)."""
+def validate_pod_spec(spec: dict, path: str, allowed_restart=_RESTART, extra_volumes=()) -> list[str]:
+    """upstream: pkg/apis/core/validation/validation.go ValidatePodSpec (the parts the lab acts on).
+
+    ``extra_volumes`` are names mounts may use besides spec.volumes (a StatefulSet's volumeClaimTemplates).
+    """
     errs = []
     seen: set = set()
     containers = spec.get("containers") or []
@@ -182,6 +207,7 @@ def validate_pod_spec(spec: dict, path: str, allowed_restart=_RESTART) -> list[s
         else:
             errs += [invalid(f"{path}.volumes[{i}].name", vname, m) for m in names.is_dns1123_label(vname)]
         vol_names.add(vname)
+    vol_names |= set(extra_volumes)
     for key in ("initContainers", "containers"):
         for i, c in enumerate(spec.get(key) or ()):
             for j, m in enumerate(c.get("volumeMounts") or ()):
@@ -224,7 +250,8 @@ def _validate_workload(obj: dict, restart=("Always",)) -> list[str]:
                                         "`selector` does not match template `labels`"))
             except ValueError as e:
                 errs.append(invalid("spec.selector", "", str(e)))
-    errs += validate_pod_spec((spec.get("template") or {}).get("spec") or {}, "spec.template.spec", restart)
+    claims = [(c.get("metadata") or {}).get("name") for c in spec.get("volumeClaimTemplates") or ()]
+    errs += validate_pod_spec((spec.get("template") or {}).get("spec") or {}, "spec.template.spec", restart, claims)
     return errs
 
 
@@ -268,7 +295,7 @@ def _validate_data(obj: dict) -> list[str]:
     if obj["kind"] == "Secret":
         import base64
 
-        total = sum(len(base64.b64decode(v or "", validate=False)) for v in (obj.get("data") or {}).values())
+        total = sum(len(base64.b64decode(v or "")) for v in (obj.get("data") or {}).values())
         total += sum(len(str(v or "").encode()) for v in (obj.get("stringData") or {}).values())
     if total > MAX_SECRET_SIZE:
         errs.append(too_long("data", MAX_SECRET_SIZE))
