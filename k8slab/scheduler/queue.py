@@ -163,8 +163,9 @@ class SchedulingQueue:
 
     @staticmethod
     def _leftover_time(q: QueuedPodInfo) -> float:
+        # the flush loop runs every 30 s and moves pods unschedulable for strictly more than 5 minutes
         t = q.timestamp + POD_MAX_IN_UNSCHEDULABLE
-        return math.ceil(t / UNSCHEDULABLE_FLUSH_PERIOD) * UNSCHEDULABLE_FLUSH_PERIOD
+        return (math.floor(t / UNSCHEDULABLE_FLUSH_PERIOD) + 1) * UNSCHEDULABLE_FLUSH_PERIOD
 
     def pop(self, now: float) -> QueuedPodInfo | None:
         """Next pod to schedule, or None; increments its attempts (upstream Pop)."""
