@@ -7,7 +7,8 @@ import pytest
 from k8slab.apiserver.authn import KUBEADM_ADMIN, UserInfo, anonymous_user, service_account_user
 from k8slab.apiserver.bootstrap_policy import (aggregate, cluster_role_bindings, cluster_roles, default_policy,
                                                 selector_matches)
-from k8slab.apiserver.rbac import RBACAuthorizer, covers
+from k8slab.apiserver.rbac import RBACAuthorizer
+from k8slab.apiserver.rbac_escalation import covers
 
 READ = ["get", "list", "watch"]
 READ_WRITE = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]

@@ -6,8 +6,9 @@ from k8slab.apiserver.auth_can_i import (can_i_warnings, format_can_i, format_ca
                                           tabwrite)
 from k8slab.apiserver.authn import KUBEADM_ADMIN, UserInfo, service_account_user
 from k8slab.apiserver.bootstrap_policy import default_policy
+from k8slab.apiserver.rbac_escalation import compact_string, covers
 from k8slab.apiserver.rbac import (Attributes, RBACAuthorizer, _applies_to, api_group_matches,
-                                   compact_string, covers, forbidden_error, forbidden_message,
+                                   forbidden_error, forbidden_message,
                                    non_resource_url_matches, parse_resource_verb, resource_matches,
                                    resource_name_matches, rule_allows, verb_matches)
 
