@@ -77,8 +77,8 @@ class Cluster:
         self.events = EventRecorder(self.api)
         self.service_ips = ServiceIPAllocator(service_cidr, random.Random(seed + 1))
         self.service_cidr = service_cidr
-        self.api.mutating_admission += [self._service_account_admission, self._priority_admission,
-                                        self._service_ip_admission]
+        self.api.mutating_admission += [self._service_account_admission, self._priority_admission]
+        self.api.before_store.append(self._service_ip_admission)
         self.api.watch(self.api.resource("namespaces"), self._serviceaccounts_controller)
         self.api.watch(self.api.resource("services"), self._release_service_ips)
         self._bootstrap()

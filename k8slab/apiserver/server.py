@@ -66,6 +66,8 @@ class APIServer:
         self.authorizer: Callable[[Request], str | None] | None = None  # returns a denial message or None
         self.mutating_admission: list[Callable[[Request], None]] = []
         self.validating_admission: list[Callable[[Request], None]] = []
+        #: run after admission and validation, before storing (a registry's allocations: ClusterIPs, node ports)
+        self.before_store: list[Callable[[Request], None]] = []
         #: kind -> callable(obj) deciding deletion; returns True when it took over (graceful pod deletion)
         self.graceful_deleters: dict[str, Callable[[dict, int | None], bool]] = {}
         self.last_trace: list[Step] = []
@@ -74,6 +76,13 @@ class APIServer:
 
     # -- helpers -----------------------------------------------------------------------------------
     def resource(self, kind_or_name: str, api_version: str | None = None) -> APIResource:
+        for field_name, value in (("kind", kind_or_name), ("apiVersion", api_version)):
+            if value is not None and not isinstance(value, str):
+                from k8slab.errors import ParseError
+
+                go_type = {bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
+                raise ParseError(f"unable to decode: json: cannot unmarshal {go_type.get(type(value), 'value')} "
+                                 f"into Go struct field TypeMeta.{field_name} of type string")
         res = resource_for_kind(api_version, kind_or_name) if api_version else resolve_resource(kind_or_name)
         if res is None:
             if api_version:
@@ -147,6 +156,7 @@ class APIServer:
 
     def decode(self, obj: dict) -> tuple[APIResource, dict]:
         """Decode a request body strictly: its kind must be served, its fields known, its quantities valid."""
+        obj = _drop_nulls(obj)  # JSON null decodes to Go's zero value: the same as leaving the field out
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         res = self.resource(kind, api_version)
         errs = schema.check_structure(obj, api_version, kind)
@@ -194,6 +204,8 @@ class APIServer:
         if dry_run:
             req.trace.append(Step("storage", "skipped", "dry run"))
             return obj
+        for hook in self.before_store:
+            hook(req)
         self.etcd.put(key, obj)
         req.trace.append(Step("storage", "stored", key))
         return obj
@@ -236,6 +248,8 @@ class APIServer:
         self.last_trace = req.trace
         self._admit(req)
         if not dry_run:
+            for hook in self.before_store:
+                hook(req)
             self.etcd.put(res.key(meta.get("namespace"), meta["name"]), obj)
             req.trace.append(Step("storage", "stored", res.key(meta.get("namespace"), meta["name"])))
         return obj
@@ -328,6 +342,14 @@ class APIServer:
                 owned.discard(key)
             else:
                 owned.add(key)
+
+
+def _drop_nulls(node):
+    if isinstance(node, dict):
+        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):  # a null element decodes to the element type's zero value
+        return [{} if v is None else _drop_nulls(v) for v in node]
+    return node
 
 
 def _three_way(live: dict, last: dict, new: dict) -> dict:

@@ -34,6 +34,11 @@ def read_manifests(args, stdin) -> list[tuple[dict, str]]:
     return docs
 
 
+def _meta(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _type_name(res) -> str:
     return res.singular if not res.group else f"{res.singular}.{res.group}"
 
@@ -61,8 +66,8 @@ def apply(lab, args, stdin=None) -> KubectlResult:
         try:
             res = lab.api.resource(obj.get("kind"), obj.get("apiVersion"))
         except K8sLabError:
-            name = (obj.get("metadata") or {}).get("name", "")
-            err.append(f'error: resource mapping not found for name: "{name}" namespace: "{obj.get("metadata", {}).get("namespace", "")}" '
+            name = _meta(obj).get("name", "")
+            err.append(f'error: resource mapping not found for name: "{name}" namespace: "{_meta(obj).get("namespace", "")}" '
                        f'from "{source}": no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}"\n'
                        "ensure CRDs are installed first")
             rc = 1
@@ -79,8 +84,8 @@ def apply(lab, args, stdin=None) -> KubectlResult:
 
 def _exists(lab, res, obj, ns) -> bool:
     try:
-        lab.api.get(res, (obj.get("metadata") or {}).get("namespace") or ns or "default",
-                    (obj.get("metadata") or {}).get("name", ""))
+        lab.api.get(res, _meta(obj).get("namespace") or ns or "default",
+                    _meta(obj).get("name", ""))
         return True
     except K8sLabError:
         return False
@@ -146,7 +151,7 @@ def delete(lab, args, stdin=None) -> KubectlResult:
     if args.get("filename"):
         for obj, _src in read_manifests(args, stdin):
             res = lab.api.resource(obj.get("kind"), obj.get("apiVersion"))
-            pairs.append((res, (obj.get("metadata") or {}).get("namespace") or ns, obj["metadata"]["name"]))
+            pairs.append((res, _meta(obj).get("namespace") or ns, _meta(obj).get("name", "")))
     else:
         targets = resolve_targets(args.words[1:])
         for res, names in targets:
