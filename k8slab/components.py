@@ -7,4 +7,5 @@ Add a line here when a new component lands; Cluster(components=...) can override
 __all__ = ["DEFAULT_COMPONENTS"]
 
 DEFAULT_COMPONENTS: list[str] = [
+    "k8slab.scheduler.component:KubeScheduler",
 ]

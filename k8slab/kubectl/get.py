@@ -123,8 +123,11 @@ def _table(res, objs, args, now, multi, show_ns) -> str:
             h.append("LABELS")
         rows.append(h)
     prefix = (res.singular if not res.group else f"{res.singular}.{res.group}") + "/" if multi else ""
-    for o in sorted(objs, key=lambda o: (o["metadata"].get("namespace") or "", o["metadata"]["name"])):
-        r = ([o["metadata"].get("namespace", "")] if show_ns else []) + [prefix + o["metadata"]["name"]]
+    named = headers[0] == "NAME"  # events have no NAME column
+    order = (lambda o: (o["metadata"].get("namespace") or "", o["metadata"]["name"])) if named else \
+        (lambda o: (o["metadata"].get("namespace") or "", o.get("lastTimestamp") or "", o["metadata"]["name"]))
+    for o in sorted(objs, key=order):
+        r = ([o["metadata"].get("namespace", "")] if show_ns else []) + ([prefix + o["metadata"]["name"]] if named else [])
         r += row(o, now)
         if wide:
             r += wide_row(o, now)
