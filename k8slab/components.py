@@ -8,4 +8,12 @@ __all__ = ["DEFAULT_COMPONENTS"]
 
 DEFAULT_COMPONENTS: list[str] = [
     "k8slab.scheduler.component:KubeScheduler",
+    "k8slab.storage.volumes:StorageData",
+    "k8slab.storage.pv_controller:PersistentVolumeController",
+    "k8slab.storage.csi:CSIProvisioner",
+    "k8slab.storage.attach:AttachDetachController",
+    "k8slab.network.endpointslice:EndpointSliceController",
+    "k8slab.network.endpointslice:EndpointsController",
+    "k8slab.network.node_ipam:NodeIPAMController",
+    "k8slab.network.load_balancer:ServiceController",
 ]

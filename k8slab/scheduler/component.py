@@ -33,10 +33,14 @@ class KubeScheduler(Component):
             emit_event=self._event, bind=self._bind, evict=self._evict, update_status=self._update_status,
             default_selector=self._default_selector, namespace_labels=self._namespace_labels)
         lab.scheduler = self
+        self.scheduler.lab = lab
         self._wakeup = None
         lab.api.watch(lab.api.resource("nodes"), self._on_node)
         lab.api.watch(self._pods, self._on_pod)
         lab.api.watch(lab.api.resource("services"), self._on_service)
+        for res, kind in (("persistentvolumeclaims", "PersistentVolumeClaim"), ("persistentvolumes", "PersistentVolume"),
+                          ("storageclasses", "StorageClass")):
+            lab.api.watch(lab.api.resource(res), self._volume_event(kind))
         self.resync()
         self.env.process(self._loop())
 
@@ -82,17 +86,54 @@ class KubeScheduler(Component):
         else:
             self._services.setdefault(ns, {})[name] = selector
 
+    def _volume_event(self, kind: str):
+        def on_event(event: str, _obj: dict) -> None:
+            if event != "DELETED":
+                self.scheduler.queue.move_all(kind + ("Add" if event == "ADDED" else "Update"), self.env.now)
+                self._kick()
+        return on_event
+
     # -- callbacks the Scheduler uses ------------------------------------------------------------------
     def _event(self, obj, type_, reason, message) -> None:
         self.lab.events.record(obj, type_, reason, message, "default-scheduler")
 
     def _bind(self, pod: dict, node: str) -> None:
+        if "persistentvolume-controller" in self.lab.components:
+            # upstream: VolumeBinding PreBind - bind static PVs / ask for provisioning, then wait for the claims
+            from k8slab.storage.binding import pre_bind, volumes_bound
+
+            if pre_bind(self.lab, pod, node) and not volumes_bound(self.lab, pod):
+                self.env.process(self._bind_after_volumes(pod, node))
+                return
         live = self.api.get(self._pods, pod["metadata"].get("namespace"), pod["metadata"]["name"])
         if live["metadata"].get("uid") != pod["metadata"].get("uid"):
             raise RuntimeError(f'pod {pod["metadata"]["name"]} was replaced')
         if (live.get("spec") or {}).get("nodeName"):
             raise RuntimeError(f'pod {pod["metadata"]["name"]} is already assigned to node '
                                f'"{live["spec"]["nodeName"]}"')
+        live = copy.deepcopy(live)
+        live["spec"]["nodeName"] = node
+        status = live.setdefault("status", {})
+        status.pop("nominatedNodeName", None)
+        _set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                                "lastTransitionTime": self.api.now_rfc3339()})
+        self.api.write_status(self._pods, live)
+
+    def _bind_after_volumes(self, pod: dict, node: str):
+        from k8slab.storage.binding import volumes_bound
+
+        deadline = self.env.now + 600  # upstream: VolumeBinding bindTimeoutSeconds
+        while not volumes_bound(self.lab, pod) and self.env.now < deadline:
+            yield self.env.timeout(1)
+        try:
+            self._bind_now(pod, node)
+        except Exception:  # the pod went away or was bound meanwhile
+            pass
+
+    def _bind_now(self, pod: dict, node: str) -> None:
+        live = self.api.get(self._pods, pod["metadata"].get("namespace"), pod["metadata"]["name"])
+        if live["metadata"].get("uid") != pod["metadata"].get("uid") or (live.get("spec") or {}).get("nodeName"):
+            return
         live = copy.deepcopy(live)
         live["spec"]["nodeName"] = node
         status = live.setdefault("status", {})

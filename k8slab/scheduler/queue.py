@@ -29,6 +29,13 @@ EVENTS_TO_REGISTER = {
                           "AssignedPodDelete", "PodUpdate"},
     "InterPodAffinity": {"NodeAdd", "NodeUpdate", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete",
                          "PodUpdate"},
+    # upstream: volumebinding, volumezone, nodevolumelimits, volumerestrictions EventsToRegister
+    "VolumeBinding": {"NodeAdd", "NodeUpdate", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate",
+                      "PersistentVolumeAdd", "PersistentVolumeUpdate", "StorageClassAdd", "StorageClassUpdate"},
+    "VolumeZone": {"NodeAdd", "NodeUpdate", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate",
+                   "PersistentVolumeAdd", "PersistentVolumeUpdate", "StorageClassAdd"},
+    "NodeVolumeLimits": {"NodeAdd", "AssignedPodDelete", "PersistentVolumeClaimAdd"},
+    "VolumeRestrictions": {"AssignedPodDelete", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate"},
 }
 
 

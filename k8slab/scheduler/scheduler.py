@@ -159,6 +159,9 @@ class Scheduler:
 
     def _state(self, pi: PodInfo) -> dict:
         state: dict = {}
+        lab = getattr(self, "lab", None)  # set by the lab component: volume plugins read claims and volumes
+        if lab is not None:
+            state["lab"] = lab
         if self.default_selector is not None:
             state["default_selector"] = self.default_selector(pi.pod)
         if self.namespace_labels is not None:
@@ -233,7 +236,8 @@ class Scheduler:
                 post = preempt(fw, state, pi, snap, res.statuses, self.rng)
                 if post.node is not None:
                     self._do_preemption(pi, post)
-            message = fit_error_message(n, list(res.statuses.values()), post_filter_msg=post.message if post else "")
+            message = fit_error_message(n, list(res.statuses.values()), post_filter_msg=post.message if post else "",
+                                        pre_filter_msg=state.get("volume_pre_filter", ""))
         self._event(pi.pod, "Warning", "FailedScheduling", message)
         if self.update_status is not None:
             cond = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
