@@ -16,6 +16,7 @@ from k8slab.apiserver.server import APIServer, Request
 from k8slab.errors import K8sLabError, NotFound
 from k8slab.events import EventRecorder
 from k8slab.manifests import load_documents
+from k8slab.network.network import Network
 from k8slab.network.service_ips import ServiceIPAllocator
 
 __all__ = ["Cluster", "ApplyResult"]
@@ -67,7 +68,7 @@ class Cluster:
     """
 
     def __init__(self, seed: int = 0, *, service_cidr: str = "10.96.0.0/12", name: str = "k8slab",
-                 components: list[str] | None = None):
+                 components: list[str] | None = None, network: dict | None = None):
         self.name = name
         self.seed = seed
         self.env = simpy.Environment()
@@ -81,6 +82,7 @@ class Cluster:
         self.api.before_store.append(self._service_ip_admission)
         self.api.watch(self.api.resource("namespaces"), self._serviceaccounts_controller)
         self.api.watch(self.api.resource("services"), self._release_service_ips)
+        self.network = Network(self, **(network or {}))
         self._bootstrap()
         self.components: dict[str, object] = {}
         from k8slab.components import DEFAULT_COMPONENTS
