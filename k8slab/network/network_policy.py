@@ -201,6 +201,9 @@ class PolicyEngine:
     def decide(self, src: _End, dst: _End, port: int, protocol: str = "TCP") -> Verdict:
         """The verdict for a connection ``src -> dst:port/protocol``: egress of src and ingress of dst must allow."""
         where = f"{dst.name}:{port}/{protocol}"
+        if src.pod is not None and src.name == dst.name:
+            # a pod's connection to itself never leaves its network namespace (the e2e tests' AllowLoopback)
+            return Verdict(True, (), "loopback: a pod's traffic to itself stays inside the pod", self.enforced)
         e_iso, e_allow, e_sel = self._direction(src, dst, port, protocol, ingress=False)
         i_iso, i_allow, i_sel = self._direction(src, dst, port, protocol, ingress=True)
         if not self.enforced:
@@ -276,4 +279,6 @@ class PolicyEngine:
                     eg_allow |= np.outer(sel, peers_vector(r, p.namespace) & ports_vector(r))
         ingress_ok = ~in_iso[None, :] | in_allow
         egress_ok = ~eg_iso[:, None] | eg_allow
-        return ingress_ok & egress_ok
+        out = ingress_ok & egress_ok
+        np.fill_diagonal(out, True)  # loopback
+        return out

@@ -21,7 +21,14 @@ class ServiceIPAllocator:
     """
 
     def __init__(self, service_cidr: str = "10.96.0.0/12", rng: random.Random | None = None):
-        self.network = ipaddress.ip_network(service_cidr)
+        try:
+            self.network = ipaddress.ip_network(service_cidr)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"invalid service CIDR {service_cidr!r}: {e}") from None
+        # upstream: cmd/kube-apiserver/app/options/validation.go validateClusterIPFlags (at most 20 host bits)
+        if self.network.version == 4 and self.network.prefixlen < 12:
+            raise ValueError(f"specified --service-cluster-ip-range[0] is too large; for 32-bit addresses, "
+                             f"the mask must be >= 12 ({service_cidr})")
         self.rng = rng or random.Random(0)
         self.used_ips: set[str] = set()
         self.used_ports: set[int] = set()
@@ -88,6 +95,7 @@ class ServiceIPAllocator:
             self.used_ips.discard(ip)
         for p in spec.get("ports") or ():
             self.used_ports.discard(p.get("nodePort"))
+        self.used_ports.discard(spec.get("healthCheckNodePort"))
 
     def assign(self, service: dict, live: dict | None = None) -> None:
         """Fill clusterIP(s) and node ports of a Service being created or updated (kept from ``live``)."""
@@ -120,3 +128,14 @@ class ServiceIPAllocator:
             for i, p in enumerate(spec.get("ports") or ()):
                 if live is None or not p.get("nodePort"):
                     p["nodePort"] = self.allocate_port(p.get("nodePort"), name, f"spec.ports[{i}].nodePort")
+        # upstream: pkg/registry/core/service/storage/alloc.go allocHealthCheckNodePort: a LoadBalancer with
+        # externalTrafficPolicy Local gets a node port for the load balancer's health probe (kube-proxy answers it)
+        if spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+            kept = ((live or {}).get("spec") or {}).get("healthCheckNodePort")
+            if not spec.get("healthCheckNodePort"):
+                spec["healthCheckNodePort"] = kept or self.allocate_port(name=name, path="spec.healthCheckNodePort")
+            elif spec["healthCheckNodePort"] != kept:
+                spec["healthCheckNodePort"] = self.allocate_port(spec["healthCheckNodePort"], name,
+                                                                 "spec.healthCheckNodePort")
+        elif spec.get("healthCheckNodePort") is None and ((live or {}).get("spec") or {}).get("healthCheckNodePort"):
+            self.used_ports.discard(live["spec"]["healthCheckNodePort"])
