@@ -13,6 +13,7 @@ DEFAULT_COMPONENTS: list[str] = [
     "k8slab.storage.csi:CSIProvisioner",
     "k8slab.storage.attach:AttachDetachController",
     "k8slab.secrets:SecretsComponent",
+    "k8slab.config.propagation:ConfigSync",
     "k8slab.network.endpointslice:EndpointSliceController",
     "k8slab.network.endpointslice:EndpointsController",
     "k8slab.network.node_ipam:NodeIPAMController",

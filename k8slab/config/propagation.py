@@ -1,0 +1,190 @@
+"""How ConfigMap and Secret changes reach pods: files at the kubelet's next pod sync, env only at a restart."""
+
+# upstream: pkg/kubelet/pod_workers.go (workerResyncIntervalJitterFactor = 0.5, resync after wait.Jitter),
+# pkg/kubelet/apis/config/v1beta1/defaults.go (syncFrequency 1m; configMapAndSecretChangeDetectionStrategy Watch),
+# pkg/kubelet/kubelet_pods.go makeEnvironmentVariables; the docs' "Mounted ConfigMaps are updated automatically"
+# (delay = kubelet sync period + cache propagation delay; subPath mounts never update; env needs a restart).
+
+from __future__ import annotations
+
+import base64
+import random
+
+from k8slab.controllers.base import Component
+
+__all__ = ["ConfigSync", "SYNC_FREQUENCY", "JITTER_FACTOR", "resolve_env", "EnvError"]
+
+SYNC_FREQUENCY = 60.0
+JITTER_FACTOR = 0.5
+
+
+class EnvError(Exception):
+    """A missing ConfigMap/Secret or key: the container cannot be created (CreateContainerConfigError)."""
+
+
+def resolve_env(pod: dict, container: dict, lookup) -> dict[str, str]:
+    """The environment a container starts with, from env (value, configMapKeyRef, secretKeyRef, fieldRef) and envFrom.
+
+    ``lookup(kind, namespace, name)`` returns the ConfigMap or Secret dict, or None. Raises :class:`EnvError` with the
+    kubelet's message for a missing object or key that is not optional.
+
+    Examples
+    --------
+    >>> cm = {"data": {"LOG_LEVEL": "info"}}
+    >>> pod = {"metadata": {"name": "web", "namespace": "default"}}
+    >>> c = {"env": [{"name": "LEVEL", "valueFrom": {"configMapKeyRef": {"name": "app", "key": "LOG_LEVEL"}}}]}
+    >>> resolve_env(pod, c, lambda kind, ns, name: cm)
+    {'LEVEL': 'info'}
+    >>> c = {"env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "app", "key": "nope"}}}]}
+    >>> resolve_env(pod, c, lambda kind, ns, name: cm)
+    Traceback (most recent call last):
+    ...
+    k8slab.config.propagation.EnvError: couldn't find key nope in ConfigMap default/app
+    """
+    from k8slab.storage.volumes import _field
+
+    ns = pod["metadata"].get("namespace", "default")
+    env: dict[str, str] = {}
+
+    def values(kind, name):
+        obj = lookup(kind, ns, name)
+        if obj is None:
+            return None
+        if kind == "Secret":
+            return {k: base64.b64decode(v).decode(errors="replace") for k, v in (obj.get("data") or {}).items()}
+        return dict(obj.get("data") or {})
+
+    for src in container.get("envFrom") or ():  # upstream: envFrom first, then env overrides
+        kind, ref = ("ConfigMap", src["configMapRef"]) if "configMapRef" in src else ("Secret", src.get("secretRef"))
+        data = values(kind, ref["name"])
+        if data is None:
+            if ref.get("optional"):
+                continue
+            raise EnvError(f'{kind.lower()} "{ref["name"]}" not found')
+        for k, v in data.items():
+            env[src.get("prefix", "") + k] = v
+    for e in container.get("env") or ():
+        if "valueFrom" not in e:
+            env[e["name"]] = e.get("value", "")
+            continue
+        vf = e["valueFrom"]
+        if "fieldRef" in vf:
+            env[e["name"]] = _field(pod, vf["fieldRef"]["fieldPath"])
+            continue
+        kind, ref = ("ConfigMap", vf["configMapKeyRef"]) if "configMapKeyRef" in vf else \
+            ("Secret", vf.get("secretKeyRef"))
+        if ref is None:
+            continue  # resourceFieldRef: not simulated
+        data = values(kind, ref["name"])
+        if data is None:
+            if ref.get("optional"):
+                continue
+            raise EnvError(f'{kind.lower()} "{ref["name"]}" not found')
+        if ref["key"] not in data:
+            if ref.get("optional"):
+                continue
+            raise EnvError(f"couldn't find key {ref['key']} in {kind} {ns}/{ref['name']}")
+        env[e["name"]] = data[ref["key"]]
+    return env
+
+
+class ConfigSync(Component):
+    """The kubelet's view of ConfigMap/Secret volumes and env (``lab.config``).
+
+    Each bound pod is synced when it starts and then every ``SYNC_FREQUENCY`` seconds stretched by up to
+    ``JITTER_FACTOR`` (a per-pod RNG seeded by the lab's seed and the pod's uid, so runs repeat). At each sync the
+    pod's configMap/secret/projected/downwardAPI volumes are re-projected; env is captured once, at start.
+    ``history`` records (time, pod, volume, what) for the propagation plot.
+    """
+
+    name = "configmap-volume-sync"
+
+    def attach(self, lab) -> None:
+        self.lab = lab
+        self.env = lab.env
+        lab.config = self
+        self.snapshots: dict[tuple[str, str], dict] = {}
+        self.start_snapshots: dict[tuple[str, str], dict] = {}
+        self.env_at_start: dict[tuple[str, str], dict | str] = {}
+        self.history: list[tuple[float, str, str, str]] = []
+        self._running: set[str] = set()
+        lab.api.watch(lab.api.resource("pods"), self._on_pod)
+
+    def _lookup(self, kind, ns, name):
+        prefix = "configmaps" if kind == "ConfigMap" else "secrets"
+        return self.lab.etcd.read(f"/registry/{prefix}/{ns}/{name}")
+
+    def _on_pod(self, event: str, pod: dict) -> None:
+        uid = pod["metadata"].get("uid")
+        if event == "DELETED":
+            self._running.discard(uid)
+            for d in (self.snapshots, self.start_snapshots, self.env_at_start):
+                for k in [k for k in d if k[0] == uid]:
+                    del d[k]
+            return
+        if (pod.get("spec") or {}).get("nodeName") and uid not in self._running:
+            self._running.add(uid)
+            self._start(pod)
+            self.env.process(self._loop(pod["metadata"]["namespace"], pod["metadata"]["name"], uid))
+
+    def _start(self, pod: dict) -> None:
+        uid = pod["metadata"]["uid"]
+        for c in (pod.get("spec") or {}).get("containers") or ():
+            try:
+                self.env_at_start[(uid, c["name"])] = resolve_env(pod, c, self._lookup)
+            except EnvError as e:
+                self.env_at_start[(uid, c["name"])] = str(e)
+        self._sync(pod, start=True)
+
+    def _sync(self, pod: dict, start: bool = False) -> None:
+        from k8slab.storage.volumes import VolumeError, project_volume
+
+        uid = pod["metadata"]["uid"]
+        name = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+        for v in (pod.get("spec") or {}).get("volumes") or ():
+            if not any(k in v for k in ("configMap", "secret", "projected", "downwardAPI")):
+                continue
+            try:
+                files = project_volume(pod, v, self._lookup)
+            except VolumeError as e:
+                files = {"__error__": (str(e).encode(), 0)}
+            key = (uid, v["name"])
+            if start:
+                self.start_snapshots[key] = files
+            old = self.snapshots.get(key)
+            if old != files:
+                self.snapshots[key] = files
+                self.history.append((self.env.now, name, v["name"], "mounted" if old is None else "updated"))
+
+    def _loop(self, ns: str, name: str, uid: str):
+        rng = random.Random(f"{self.lab.seed}-podsync-{uid}")
+        while uid in self._running:
+            yield self.env.timeout(SYNC_FREQUENCY * (1 + JITTER_FACTOR * rng.random()))
+            pod = self.lab.etcd.read(f"/registry/pods/{ns}/{name}")
+            if pod is None or pod["metadata"].get("uid") != uid:
+                return
+            self._sync(pod)
+
+    def files(self, pod: dict, volume: dict, sub_path: bool = False) -> dict:
+        """What the volume shows in the pod: the last synced projection (the start one for subPath mounts)."""
+        key = (pod["metadata"].get("uid"), volume["name"])
+        snap = (self.start_snapshots if sub_path else self.snapshots).get(key)
+        if snap is None:
+            from k8slab.storage.volumes import project_volume
+
+            return project_volume(pod, volume, self._lookup)
+        if "__error__" in snap:
+            from k8slab.storage.volumes import VolumeError
+
+            raise VolumeError(snap["__error__"][0].decode())
+        return snap
+
+    def env_of(self, pod_ref: str, container: str | None = None) -> dict[str, str]:
+        """The environment the container started with (it does not follow ConfigMap changes)."""
+        ns, _, name = pod_ref.rpartition("/")
+        pod = self.lab.etcd.read(f"/registry/pods/{ns or 'default'}/{name}")
+        c = container or pod["spec"]["containers"][0]["name"]
+        val = self.env_at_start.get((pod["metadata"]["uid"], c))
+        if isinstance(val, str):
+            raise EnvError(val)
+        return dict(val or {})
