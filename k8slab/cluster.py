@@ -180,14 +180,14 @@ class Cluster:
         All documents are checked before any is stored: on an error nothing changes and the error says why.
         """
         docs = load_documents(src, recursive)
-        self._precheck(docs, namespace)
+        decoded = self._precheck(docs, namespace)
         results = []
-        for obj, _source in docs:
-            stored, action = self.api.apply(obj, namespace=namespace)
+        for (obj, _source), dec in zip(docs, decoded):
+            stored, action = self.api.apply(obj, namespace=namespace, decoded=dec)
             results.append(self._result(stored, action))
         return results
 
-    def _precheck(self, docs, namespace) -> None:
+    def _precheck(self, docs, namespace) -> list:
         """Decode, default and validate every document first, so a bad one changes nothing."""
         from k8slab.apiserver.defaults import apply_defaults
         from k8slab.apiserver.field import aggregate
@@ -195,8 +195,10 @@ class Cluster:
         from k8slab.errors import Invalid
 
         new_namespaces = set()
+        out = []
         for obj, _source in docs:
-            res, decoded = self.api.decode(json.loads(json.dumps(obj)))
+            res, decoded = self.api.decode(obj)
+            out.append((res, decoded))
             apply_defaults(decoded)
             errs = validate(decoded, res.namespaced)
             name = (decoded.get("metadata") or {}).get("name", "")
@@ -208,6 +210,7 @@ class Cluster:
                 ns = decoded["metadata"].get("namespace") or namespace or "default"
                 if ns not in new_namespaces and self.etcd.get(f"/registry/namespaces/{ns}") is None:
                     raise NotFound(f'namespaces "{ns}" not found')
+        return out
 
     def _result(self, obj: dict, action: str) -> ApplyResult:
         res = self.api.resource(obj["kind"], obj["apiVersion"])
@@ -328,8 +331,8 @@ class Cluster:
             component.resync()
 
     def __repr__(self) -> str:
-        nodes = len(self.etcd.keys("/registry/minions/"))
-        pods = len(self.etcd.keys("/registry/pods/"))
+        nodes = self.etcd.count("/registry/minions/")
+        pods = self.etcd.count("/registry/pods/")
         return f"<Cluster {self.name}: {nodes} nodes, {pods} pods, t={self.now:g}s>"
 
 

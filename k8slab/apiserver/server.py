@@ -132,7 +132,7 @@ class APIServer:
         self._namespace_lifecycle(req)
         for plugin in self.mutating_admission:
             plugin(req)
-            req.trace.append(Step("mutating admission", "ok", getattr(plugin, "__name__", str(plugin))))
+            req.trace.append(Step("mutating admission", "ok", _plugin_name(plugin)))
         errs = validate(req.obj, req.resource.namespaced)
         if errs:
             req.trace.append(Step("validation", "invalid", aggregate(errs)))
@@ -140,7 +140,7 @@ class APIServer:
         req.trace.append(Step("validation", "ok"))
         for plugin in self.validating_admission:
             plugin(req)
-            req.trace.append(Step("validating admission", "ok", getattr(plugin, "__name__", str(plugin))))
+            req.trace.append(Step("validating admission", "ok", _plugin_name(plugin)))
 
     def _namespace_lifecycle(self, req: Request) -> None:
         # upstream: plugin/pkg/admission/namespace/lifecycle (NamespaceLifecycle)
@@ -155,7 +155,10 @@ class APIServer:
         req.trace.append(Step("mutating admission", "ok", "NamespaceLifecycle"))
 
     def decode(self, obj: dict) -> tuple[APIResource, dict]:
-        """Decode a request body strictly: its kind must be served, its fields known, its quantities valid."""
+        """Decode a request body strictly: its kind must be served, its fields known, its quantities valid.
+
+        Returns a fresh copy: the caller's dict is never changed.
+        """
         obj = _drop_nulls(obj)  # JSON null decodes to Go's zero value: the same as leaving the field out
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         res = self.resource(kind, api_version)
@@ -179,7 +182,10 @@ class APIServer:
 
     def create(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None) -> dict:
         """Create an object; raises AlreadyExists, Invalid, BadRequest, Forbidden, NotFound (namespace)."""
-        res, obj = self.decode(copy.deepcopy(obj))
+        res, obj = self.decode(obj)
+        return self._create(res, obj, user, dry_run, namespace)
+
+    def _create(self, res: APIResource, obj: dict, user, dry_run: bool, namespace: str | None) -> dict:
         meta = obj.setdefault("metadata", {})
         if res.namespaced:
             meta["namespace"] = meta.get("namespace") or namespace or "default"
@@ -213,7 +219,7 @@ class APIServer:
     def update(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
                subresource: str = "") -> dict:
         """Replace an object (PUT). A resourceVersion in ``obj`` must match the stored one (optimistic concurrency)."""
-        res, obj = self.decode(copy.deepcopy(obj))
+        res, obj = self.decode(obj)
         meta = obj.setdefault("metadata", {})
         ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
         name = meta.get("name") or ""
@@ -274,13 +280,14 @@ class APIServer:
                    "was previously negative)")
             raise Invalid(f'The Pod "{name}" is invalid: {msg}', [msg])
 
-    def apply(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None
-              ) -> tuple[dict, str]:
+    def apply(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
+              decoded: tuple[APIResource, dict] | None = None) -> tuple[dict, str]:
         """``kubectl apply`` (client-side): create, or three-way merge with the last applied configuration.
 
         Returns the stored object and what happened: ``created``, ``configured`` or ``unchanged``.
+        ``decoded`` is ``decode(obj)`` when the caller has already done it (the lab's all-or-nothing precheck).
         """
-        res, new = self.decode(copy.deepcopy(obj))
+        res, new = decoded or self.decode(obj)
         meta = new.setdefault("metadata", {})
         ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
         applied = json.dumps(obj, separators=(",", ":"), sort_keys=True)
@@ -288,9 +295,7 @@ class APIServer:
         try:
             live = self.get(res, ns, meta.get("name") or "")
         except NotFound:
-            if not meta.get("name"):
-                return self.create(new, user=user, dry_run=dry_run, namespace=namespace), "created"
-            return self.create(new, user=user, dry_run=dry_run, namespace=namespace), "created"
+            return self._create(res, new, user, dry_run, namespace), "created"
         last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
         if last == json.loads(applied):
             return live, "unchanged"
@@ -342,6 +347,11 @@ class APIServer:
                 owned.discard(key)
             else:
                 owned.add(key)
+
+
+def _plugin_name(plugin) -> str:
+    name = getattr(plugin, "__name__", None) or type(plugin).__name__
+    return name.lstrip("_").removesuffix("_admission")
 
 
 def _drop_nulls(node):

@@ -32,6 +32,8 @@ class Etcd:
 
     def __init__(self):
         self._data: dict[str, bytes] = {}
+        # every directory of every key -> its keys, so a range read costs what it returns, not the store's size
+        self._dirs: dict[str, set[str]] = {}
         self.revision = 0
         self._watchers: list[tuple[str, WatchEvent]] = []
         #: (key, bytes) -> bytes, applied on write; and its inverse on read (see k8slab secrets)
@@ -45,7 +47,29 @@ class Etcd:
 
     def keys(self, prefix: str = "/registry/") -> list[str]:
         """Keys under a prefix, sorted as etcd's range reads return them."""
+        if prefix.endswith("/"):
+            return sorted(self._dirs.get(prefix, ()))
         return sorted(k for k in self._data if k.startswith(prefix))
+
+    def count(self, prefix: str) -> int:
+        """How many keys lie under a directory prefix (``/registry/pods/``)."""
+        return len(self._dirs.get(prefix, ()))
+
+    def _index(self, key: str) -> None:
+        i = key.find("/", 1)
+        while i != -1:
+            self._dirs.setdefault(key[: i + 1], set()).add(key)
+            i = key.find("/", i + 1)
+
+    def _unindex(self, key: str) -> None:
+        i = key.find("/", 1)
+        while i != -1:
+            d = self._dirs.get(key[: i + 1])
+            if d is not None:
+                d.discard(key)
+                if not d:
+                    del self._dirs[key[: i + 1]]
+            i = key.find("/", i + 1)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -62,7 +86,7 @@ class Etcd:
     def scan(self, prefix: str) -> Iterator[dict]:
         """Decode every object whose key starts with ``prefix``, in key order."""
         decode = self.transform_from_storage
-        for key in sorted(k for k in self._data if k.startswith(prefix)):
+        for key in self.keys(prefix):
             raw = self._data[key]
             yield json.loads(decode(key, raw) if decode else raw)
 
@@ -75,6 +99,8 @@ class Etcd:
             raw = self.transform_to_storage(key, raw)
         existed = key in self._data
         self._data[key] = raw
+        if not existed:
+            self._index(key)
         self._notify("MODIFIED" if existed else "ADDED", key, obj)
         return self.revision
 
@@ -84,6 +110,7 @@ class Etcd:
         if obj is None:
             return None
         del self._data[key]
+        self._unindex(key)
         self.revision += 1
         self._notify("DELETED", key, obj)
         return obj
@@ -115,3 +142,6 @@ class Etcd:
     def restore(self, state: dict) -> None:
         self.revision = int(state["revision"])
         self._data = {k: v.encode("latin-1") for k, v in state["data"].items()}
+        self._dirs = {}
+        for key in self._data:
+            self._index(key)

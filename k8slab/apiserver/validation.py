@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from k8slab.api import names
+
+# label keys, values and names repeat across thousands of objects: check each distinct string once
+_qualified_name = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_qualified_name(s)))
+_label_value = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_valid_label_value(s)))
+_dns_label = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_dns1123_label(s)))
 from k8slab.apiserver.field import duplicate, invalid, not_supported, required, too_long
 
 __all__ = ["validate", "decode_quantities", "decode_base64_fields", "MAX_SECRET_SIZE"]
@@ -43,10 +49,10 @@ def _validate_meta(obj: dict, kind: str, namespaced: bool) -> list[str]:
     if namespaced and meta.get("namespace"):
         errs += [invalid("metadata.namespace", meta["namespace"], m) for m in names.is_dns1123_label(meta["namespace"])]
     for key, value in (meta.get("labels") or {}).items():
-        errs += [invalid("metadata.labels", key, m) for m in names.is_qualified_name(key)]
-        errs += [invalid("metadata.labels", value, m) for m in names.is_valid_label_value(str(value))]
+        errs += [invalid("metadata.labels", key, m) for m in _qualified_name(key)]
+        errs += [invalid("metadata.labels", value, m) for m in _label_value(str(value))]
     for key in meta.get("annotations") or {}:
-        errs += [invalid("metadata.annotations", key, m) for m in names.is_qualified_name(key.lower())]
+        errs += [invalid("metadata.annotations", key, m) for m in _qualified_name(key.lower())]
     return errs
 
 
@@ -145,7 +151,7 @@ def _validate_container(c: dict, path: str, seen: set) -> list[str]:
     if not name:
         errs.append(required(f"{path}.name"))
     else:
-        errs += [invalid(f"{path}.name", name, m) for m in names.is_dns1123_label(name)]
+        errs += [invalid(f"{path}.name", name, m) for m in _dns_label(name)]
         if name in seen:
             errs.append(duplicate(f"{path}.name", name))
         seen.add(name)
