@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from k8slab.controllers.base import Controller
 from k8slab.storage.matching import VolumeIndex, claim_class, claim_key, is_bound_to_claim, volume_capacity, \
     claim_request
@@ -72,6 +70,18 @@ def is_delay_binding(claim: dict, classes: dict[str, dict]) -> bool:
 
 def _ann(obj: dict) -> dict:
     return obj["metadata"].setdefault("annotations", {})
+
+
+def _copy(obj: dict) -> dict:
+    """A copy deep enough for the controller's edits (metadata, annotations, spec, status): informer objects are
+    shared and must not change under the index."""
+    out = dict(obj)
+    out["metadata"] = dict(obj.get("metadata") or {})
+    if "annotations" in out["metadata"]:
+        out["metadata"]["annotations"] = dict(out["metadata"]["annotations"] or {})
+    out["spec"] = dict(obj.get("spec") or {})
+    out["status"] = dict(obj.get("status") or {})
+    return out
 
 
 class PersistentVolumeController(Controller):
@@ -231,7 +241,8 @@ class PersistentVolumeController(Controller):
             # upstream: retroactive default StorageClass assignment (GA in 1.28)
             dc = default_class(list(self.classes.values()))
             if dc is not None:
-                spec["storageClassName"] = dc["metadata"]["name"]
+                claim = _copy(claim)
+                claim["spec"]["storageClassName"] = dc["metadata"]["name"]
                 self._put(self.r_pvc, claim)
                 return
         if not spec.get("volumeName"):
@@ -285,6 +296,7 @@ class PersistentVolumeController(Controller):
             self._claim_status(claim, "Pending", None)
             return
         provisioner = cls.get("provisioner", "")
+        claim = _copy(claim)
         ann = _ann(claim)
         if ann.get(ANN_STORAGE_PROVISIONER) != provisioner:
             ann[ANN_STORAGE_PROVISIONER] = provisioner
@@ -359,11 +371,12 @@ class PersistentVolumeController(Controller):
 
     def unbind_volume(self, volume: dict) -> None:
         """upstream: unbindVolume: controller-bound volumes lose their claimRef, user pre-bound ones its uid."""
-        volume = copy.deepcopy(volume)
+        volume = _copy(volume)
         ann = _ann(volume)
         if ann.pop(ANN_BOUND_BY_CONTROLLER, None) is not None:
             volume["spec"].pop("claimRef", None)
         else:
+            volume["spec"]["claimRef"] = dict(volume["spec"]["claimRef"])
             volume["spec"]["claimRef"].pop("uid", None)
             volume["spec"]["claimRef"].pop("resourceVersion", None)
         volume = self._put(self.r_pv, volume)
@@ -385,7 +398,7 @@ class PersistentVolumeController(Controller):
                 "uid": meta.get("uid"), "apiVersion": "v1", "resourceVersion": meta.get("resourceVersion")}
         if ref and is_bound_to_claim(volume, claim) and ref.get("uid"):
             return volume
-        volume = copy.deepcopy(volume)
+        volume = _copy(volume)
         if not ref:
             _ann(volume)[ANN_BOUND_BY_CONTROLLER] = "yes"
         volume["spec"]["claimRef"] = want
@@ -396,7 +409,7 @@ class PersistentVolumeController(Controller):
         name = volume["metadata"]["name"]
         if claim["spec"].get("volumeName") == name and ann.get(ANN_BIND_COMPLETED) == "yes":
             return claim
-        claim = copy.deepcopy(claim)
+        claim = _copy(claim)
         if claim["spec"].get("volumeName") != name:
             claim["spec"]["volumeName"] = name
             _ann(claim)[ANN_BOUND_BY_CONTROLLER] = "yes"
@@ -405,7 +418,8 @@ class PersistentVolumeController(Controller):
 
     def _claim_status(self, claim: dict, phase: str, volume: dict | None, event=None) -> dict:
         # upstream: updateClaimStatus / updateClaimStatusWithEvent (the event only on a phase change)
-        status = claim.setdefault("status", {})
+        claim = _copy(claim)
+        status = claim["status"]
         new = {"phase": phase}
         if volume is not None:
             new["accessModes"] = list(volume["spec"].get("accessModes") or ())
@@ -424,9 +438,10 @@ class PersistentVolumeController(Controller):
 
     def _volume_phase(self, volume: dict, phase: str, event=None) -> dict:
         # upstream: updateVolumePhase (lastPhaseTransitionTime since 1.31) / updateVolumePhaseWithEvent
-        status = volume.setdefault("status", {})
-        if status.get("phase") == phase:
+        if (volume.get("status") or {}).get("phase") == phase:
             return volume
+        volume = _copy(volume)
+        status = volume["status"]
         status["phase"] = phase
         status["lastPhaseTransitionTime"] = self.api.now_rfc3339()
         if event:
