@@ -68,10 +68,12 @@ class Cluster:
     """
 
     def __init__(self, seed: int = 0, *, service_cidr: str = "10.96.0.0/12", name: str = "k8slab",
-                 components: list[str] | None = None, network: dict | None = None):
+                 components: list[str] | None = None, network: dict | None = None, _saved: dict | None = None):
         self.name = name
         self.seed = seed
-        self.env = simpy.Environment()
+        #: what a saved lab needs to be rebuilt the same way
+        self.options = {"service_cidr": service_cidr, "name": name, "network": network}
+        self.env = simpy.Environment(initial_time=float(_saved["now"]) if _saved else 0.0)
         self.rng = random.Random(seed)
         self.api = APIServer(clock=lambda: self.env.now, seed=seed)
         self.etcd = self.api.etcd
@@ -83,12 +85,19 @@ class Cluster:
         self.api.watch(self.api.resource("namespaces"), self._serviceaccounts_controller)
         self.api.watch(self.api.resource("services"), self._release_service_ips)
         self.network = Network(self, **(network or {}))
-        self._bootstrap()
+        if _saved is None:
+            self._bootstrap()
+        else:
+            self._restore(_saved["etcd"], _saved.get("rng"))
         self.components: dict[str, object] = {}
         from k8slab.components import DEFAULT_COMPONENTS
 
-        for spec in DEFAULT_COMPONENTS if components is None else components:
+        self._component_specs = list(DEFAULT_COMPONENTS if components is None else components)
+        for spec in self._component_specs:
             self.add_component(spec)
+        if _saved is not None:
+            for component in self.components.values():
+                component.resync()
 
     def add_component(self, spec) -> object:
         """Attach a component (an instance, or "module:Class") to the lab; it is kept in ``lab.components``."""
@@ -278,8 +287,8 @@ class Cluster:
         """Write the lab to ``path`` atomically (a temporary file renamed into place)."""
         path = Path(path)
         state = {"format": SAVE_FORMAT, "kubernetesVersion": KUBERNETES_VERSION, "seed": self.seed,
-                 "serviceCIDR": self.service_cidr, "now": self.env.now, "etcd": self.etcd.dump(),
-                 "rng": _rng_state(self.api.rng)}
+                 "options": self.options, "components": [c for c in self._component_specs if isinstance(c, str)], "now": self.env.now,
+                 "etcd": self.etcd.dump(), "rng": _rng_state(self.api.rng)}
         fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -299,19 +308,20 @@ class Cluster:
             state = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(state, dict) or state.get("format") != SAVE_FORMAT:
                 raise ValueError(f"not a k8slab save file (expected format {SAVE_FORMAT!r})")
-            lab = cls(seed=int(state["seed"]), service_cidr=state["serviceCIDR"])
-            lab.env = simpy.Environment(initial_time=float(state["now"]))
             etcd_state = state["etcd"]
-            if not isinstance(etcd_state.get("data"), dict):
+            if not isinstance(etcd_state.get("data"), dict) or not isinstance(etcd_state.get("revision"), int):
                 raise ValueError("etcd data missing")
             for key, raw in etcd_state["data"].items():
                 if not key.startswith("/registry/"):
                     raise ValueError(f"unexpected key {key!r}")
                 json.loads(raw.encode("latin-1"))
+            float(state["now"])
+            options = state["options"]
+            if not isinstance(options, dict):
+                raise ValueError("options missing")
+            return cls(seed=int(state["seed"]), components=state.get("components"), _saved=state, **options)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
             raise K8sLabError(f"cannot load lab from {path}: {e}") from None
-        lab._restore(etcd_state, state.get("rng"))
-        return lab
 
     def _restore(self, etcd_state: dict, rng_state) -> None:
         self.api.clock = lambda: self.env.now
@@ -327,8 +337,6 @@ class Cluster:
         for obj_key in self.etcd.keys():
             obj = self.etcd.read(obj_key)
             self.api._track_owners("ADDED", obj_key, obj)
-        for component in self.components.values():
-            component.resync()
 
     def __repr__(self) -> str:
         nodes = self.etcd.count("/registry/minions/")
