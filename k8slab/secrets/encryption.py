@@ -109,7 +109,7 @@ def parse_encryption_config(text_or_dict, vault=None, rng: random.Random | None 
     ... resources:
     ... - resources: [secrets]
     ...   providers:
-    ...   - aescbc: {keys: [{name: key1, secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==}]}
+    ...   - aescbc: {keys: [{name: key1, secret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}]}
     ...   - identity: {}
     ... '''
     >>> parse_encryption_config(cfg)
@@ -160,8 +160,8 @@ class EncryptionAtRest:
     ...     "resources": [{"resources": ["secrets"], "providers": [{"aesgcm": {"keys": [
     ...         {"name": "key1", "secret": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}]}}, {"identity": {}}]}]})
     >>> _ = lab.kubectl("create secret generic db --from-literal=password=hunter2")
-    >>> lab.etcd.get("/registry/secrets/default/db")[:24]
-    b'k8s:enc:aesgcm:v1:key1:\\x02'
+    >>> lab.etcd.get("/registry/secrets/default/db")[:23]
+    b'k8s:enc:aesgcm:v1:key1:'
     """
 
     def __init__(self, lab):
