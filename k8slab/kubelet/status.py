@@ -1,0 +1,254 @@
+"""What the kubelet reports: pod phase, pod conditions, and the API form of container statuses."""
+
+from __future__ import annotations
+
+__all__ = ["get_phase", "pod_conditions", "is_sidecar", "ready_condition", "initialized_condition",
+           "containers_ready_condition", "go_list", "merge_conditions"]
+
+
+def is_sidecar(container: dict) -> bool:
+    """An init container with ``restartPolicy: Always`` (upstream: podutil.IsRestartableInitContainer)."""
+    return container.get("restartPolicy") == "Always"
+
+
+def go_list(names: list[str]) -> str:
+    """How Go's ``%s`` prints a []string: ``[web sidecar]``."""
+    return "[" + " ".join(names) + "]"
+
+
+def _started(cs: dict | None) -> bool:
+    return bool(cs and cs.get("started"))
+
+
+def _any_regular_started(spec: dict, statuses: dict) -> bool:
+    # upstream: pkg/kubelet/container/helpers.go HasAnyRegularContainerStarted
+    for c in spec.get("containers") or ():
+        state = (statuses.get(c["name"]) or {}).get("state") or {}
+        if "running" in state or "terminated" in state:
+            return True
+    return False
+
+
+def get_phase(spec: dict, statuses: dict[str, dict], pod_is_terminal: bool = False) -> str:
+    """The pod phase from the container statuses (``statuses``: name -> API ContainerStatus).
+
+    upstream: pkg/kubelet/kubelet_pods.go getPhase
+
+    Examples
+    --------
+    >>> spec = {"restartPolicy": "Always", "containers": [{"name": "web"}]}
+    >>> get_phase(spec, {"web": {"state": {"waiting": {"reason": "ContainerCreating"}}}})
+    'Pending'
+    >>> get_phase(spec, {"web": {"state": {"running": {}}}})
+    'Running'
+    >>> get_phase({**spec, "restartPolicy": "Never"}, {"web": {"state": {"terminated": {"exitCode": 1}}}})
+    'Failed'
+    """
+    pending_sidecars = pending_init = failed_init = 0
+    unknown = running = waiting = stopped = succeeded = 0
+    inits = spec.get("initContainers") or ()
+    for c in inits:
+        if is_sidecar(c):
+            continue
+        cs = statuses.get(c["name"])
+        if cs is None:
+            pending_init += 1
+            continue
+        state, last = cs.get("state") or {}, (cs.get("lastState") or {}).get("terminated")
+        if "running" in state:
+            pending_init += 1
+        elif "terminated" in state:
+            if state["terminated"].get("exitCode", 0) != 0:
+                failed_init += 1
+        elif "waiting" in state:
+            if last is not None:
+                if last.get("exitCode", 0) != 0:
+                    failed_init += 1
+            else:
+                pending_init += 1
+        else:
+            pending_init += 1
+    for c in inits:
+        if not is_sidecar(c):
+            continue
+        cs = statuses.get(c["name"])
+        if cs is None:
+            unknown += 1
+            continue
+        state, last = cs.get("state") or {}, (cs.get("lastState") or {}).get("terminated")
+        if "running" in state:
+            if not cs.get("started"):
+                pending_sidecars += 1
+            running += 1
+        elif "terminated" in state:
+            pass
+        elif "waiting" in state:
+            if last is None:
+                pending_sidecars += 1
+                waiting += 1
+        else:
+            pending_sidecars += 1
+            unknown += 1
+    for c in spec.get("containers") or ():
+        cs = statuses.get(c["name"])
+        if cs is None:
+            unknown += 1
+            continue
+        state, last = cs.get("state") or {}, (cs.get("lastState") or {}).get("terminated")
+        if "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            if state["terminated"].get("exitCode", 0) == 0:
+                succeeded += 1
+        elif "waiting" in state:
+            if last is not None:
+                stopped += 1
+            else:
+                waiting += 1
+        else:
+            unknown += 1
+    policy = spec.get("restartPolicy", "Always")
+    if failed_init > 0 and policy == "Never":
+        return "Failed"
+    if pending_init > 0 or (pending_sidecars > 0 and not _any_regular_started(spec, statuses)) or waiting > 0:
+        return "Pending"
+    if running > 0 and unknown == 0:
+        return "Running"
+    if running == 0 and stopped > 0 and unknown == 0:
+        if pod_is_terminal:
+            return "Succeeded" if stopped == succeeded else "Failed"
+        if policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        if policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Pending"
+
+
+def containers_ready_condition(spec: dict, statuses: dict, phase: str) -> dict:
+    """upstream: pkg/kubelet/status/generate.go GenerateContainersReadyCondition"""
+    unknown, unready = [], []
+    for c in [c for c in spec.get("initContainers") or () if is_sidecar(c)] + list(spec.get("containers") or ()):
+        cs = statuses.get(c["name"])
+        if cs is None:
+            unknown.append(c["name"])
+        elif not cs.get("ready"):
+            unready.append(c["name"])
+    if phase == "Succeeded" and not unknown:
+        return {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"}
+    if phase == "Failed":
+        return {"type": "ContainersReady", "status": "False", "reason": "PodFailed"}
+    msgs = []
+    if unknown:
+        msgs.append(f"containers with unknown status: {go_list(unknown)}")
+    if unready:
+        msgs.append(f"containers with unready status: {go_list(unready)}")
+    if msgs:
+        return {"type": "ContainersReady", "status": "False", "reason": "ContainersNotReady",
+                "message": ", ".join(msgs)}
+    return {"type": "ContainersReady", "status": "True"}
+
+
+def ready_condition(spec: dict, conditions: list[dict], statuses: dict, phase: str) -> dict:
+    """upstream: pkg/kubelet/status/generate.go GeneratePodReadyCondition (readiness gates included)"""
+    cr = containers_ready_condition(spec, statuses, phase)
+    if cr["status"] != "True":
+        return {**cr, "type": "Ready"}
+    msgs = []
+    by_type = {c.get("type"): c for c in conditions}
+    for gate in spec.get("readinessGates") or ():
+        ct = gate.get("conditionType")
+        c = by_type.get(ct)
+        if c is None:
+            msgs.append(f'corresponding condition of pod readiness gate "{ct}" does not exist.')
+        elif c.get("status") != "True":
+            msgs.append(f'the status of pod readiness gate "{ct}" is not "True", but {c.get("status")}')
+    if msgs:
+        return {"type": "Ready", "status": "False", "reason": "ReadinessGatesNotReady", "message": ", ".join(msgs)}
+    return {"type": "Ready", "status": "True"}
+
+
+def initialized_condition(spec: dict, init_statuses: dict, statuses: dict, phase: str) -> dict:
+    """upstream: pkg/kubelet/status/generate.go GeneratePodInitializedCondition"""
+    unknown, incomplete = [], []
+    for c in spec.get("initContainers") or ():
+        cs = init_statuses.get(c["name"])
+        if cs is None:
+            unknown.append(c["name"])
+            continue
+        done = cs.get("started") if is_sidecar(c) else cs.get("ready")
+        if not done:
+            incomplete.append(c["name"])
+    if phase == "Succeeded" and not unknown:
+        return {"type": "Initialized", "status": "True", "reason": "PodCompleted"}
+    if _any_regular_started(spec, statuses):
+        return {"type": "Initialized", "status": "True"}
+    msgs = []
+    if unknown:
+        msgs.append(f"containers with unknown status: {go_list(unknown)}")
+    if incomplete:
+        msgs.append(f"containers with incomplete status: {go_list(incomplete)}")
+    if msgs:
+        return {"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized",
+                "message": ", ".join(msgs)}
+    return {"type": "Initialized", "status": "True"}
+
+
+def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, statuses: dict, phase: str,
+                   sandbox_ready: bool) -> list[dict]:
+    """The kubelet's conditions in its order: PodReadyToStartContainers, Initialized, Ready, ContainersReady,
+    PodScheduled (others, such as DisruptionTarget, are kept as they are).
+
+    upstream: pkg/kubelet/kubelet_pods.go generateAPIPodStatus
+
+    Examples
+    --------
+    >>> spec = {"containers": [{"name": "web"}]}
+    >>> [(c["type"], c["status"]) for c in pod_conditions(spec, [], {}, {"web": {"ready": True,
+    ...     "state": {"running": {}}}}, "Running", True)]
+    [('PodReadyToStartContainers', 'True'), ('Initialized', 'True'), ('Ready', 'True'), ('ContainersReady', 'True'), ('PodScheduled', 'True')]
+    """
+    own = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+    if phase in ("Succeeded", "Failed"):
+        # upstream: generatePodReadyConditionForTerminalPhase / generateContainersReadyConditionForTerminalPhase
+        reason = "PodCompleted" if phase == "Succeeded" else "PodFailed"
+        ready = {"type": "Ready", "status": "False", "reason": reason}
+        cready = {"type": "ContainersReady", "status": "False", "reason": reason}
+    else:
+        ready = ready_condition(spec, existing, statuses, phase)
+        cready = containers_ready_condition(spec, statuses, phase)
+    new = [
+        {"type": "PodReadyToStartContainers", "status": "True" if sandbox_ready else "False"},
+        initialized_condition(spec, init_statuses, statuses, phase),
+        ready,
+        cready,
+        {"type": "PodScheduled", "status": "True"},
+    ]
+    others = [c for c in existing if c.get("type") not in own]
+    return new + others
+
+
+def merge_conditions(old: list[dict], new: list[dict], now: str, generation: int | None) -> list[dict]:
+    """Carry lastTransitionTime over when a condition's status did not change; stamp it when it did.
+
+    upstream: pkg/kubelet/status/status_manager.go updateLastTransitionTime
+    """
+    by_type = {c.get("type"): c for c in old}
+    out = []
+    for c in new:
+        prev = by_type.get(c["type"])
+        c = dict(c)
+        if "lastTransitionTime" not in c:
+            if prev is not None and prev.get("status") == c["status"] and prev.get("lastTransitionTime"):
+                c["lastTransitionTime"] = prev["lastTransitionTime"]
+            else:
+                c["lastTransitionTime"] = now
+        c.setdefault("lastProbeTime", None)
+        if generation is not None and c["type"] in ("PodReadyToStartContainers", "Initialized", "Ready",
+                                                    "ContainersReady", "PodScheduled"):
+            c["observedGeneration"] = generation
+        out.append(c)
+    return out

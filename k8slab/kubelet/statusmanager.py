@@ -1,0 +1,120 @@
+"""The kubelet's status manager: builds the API PodStatus from the runtime's containers and writes it when it changes."""
+
+from __future__ import annotations
+
+from k8slab.apiserver.server import format_time
+from k8slab.kubelet.status import get_phase, merge_conditions, pod_conditions
+
+__all__ = ["StatusManager"]
+
+_TERMINAL = ("Succeeded", "Failed")
+
+
+class StatusManager:
+    """Writes pods' status subresource for one node's kubelet (upstream: pkg/kubelet/status/status_manager.go)."""
+
+    def __init__(self, kubelet):
+        self.kubelet = kubelet
+        self.api = kubelet.api
+        self.res = kubelet.api.resource("pods")
+        self.writes = 0
+
+    def _container_status(self, pw, c: dict, default_reason: str) -> dict:
+        # upstream: pkg/kubelet/kubelet_pods.go convertToAPIContainerStatuses
+        name = c["name"]
+        insts = pw.instances.get(name) or ()
+        latest = insts[-1] if insts else None
+        cs = {"image": c.get("image") or "", "imageID": "", "lastState": {}, "name": name, "ready": False,
+              "restartCount": 0, "started": False, "state": {"waiting": {"reason": default_reason}}}
+        if latest is not None:
+            running = latest.state == "running"
+            cs.update({"containerID": latest.container_id, "image": latest.image, "imageID": latest.image_id,
+                       "ready": bool(latest.ready and running), "restartCount": latest.attempt,
+                       "started": bool(latest.started and running), "state": latest.state_dict()})
+            if len(insts) > 1 and insts[-2].state == "exited":
+                cs["lastState"] = {"terminated": insts[-2].terminated()}
+        reason = pw.reasons.get(name)
+        if reason is not None and (latest is None or latest.state == "exited"):
+            if latest is not None:
+                cs["lastState"] = {"terminated": latest.terminated()}
+            waiting = {"reason": reason[0]}
+            if reason[1]:
+                waiting["message"] = reason[1]
+            cs["state"] = {"waiting": waiting}
+        return cs
+
+    def container_statuses(self, pw) -> dict[str, dict]:
+        """name -> API ContainerStatus, init containers and containers together (names are unique in a pod)."""
+        spec = pw.pod.get("spec") or {}
+        default = "PodInitializing" if spec.get("initContainers") else "ContainerCreating"
+        out = {}
+        for c in spec.get("initContainers") or ():
+            out[c["name"]] = self._container_status(pw, c, default)
+        for c in spec.get("containers") or ():
+            out[c["name"]] = self._container_status(pw, c, default)
+        return out
+
+    def build(self, pw, terminal: bool = False) -> dict:
+        """The pod's status as the kubelet would report it now (upstream: generateAPIPodStatus)."""
+        pod = pw.pod
+        spec = pod.get("spec") or {}
+        old = pod.get("status") or {}
+        statuses = self.container_statuses(pw)
+        init_names = {c["name"] for c in spec.get("initContainers") or ()}
+        init_st = {n: s for n, s in statuses.items() if n in init_names}
+        reg_st = {n: s for n, s in statuses.items() if n not in init_names}
+        phase = get_phase(spec, statuses, pod_is_terminal=terminal)
+        if old.get("phase") in _TERMINAL:
+            phase = old["phase"]
+        now = format_time(pw.env.now)
+        generation = pod["metadata"].get("generation")
+        conds = pod_conditions(spec, old.get("conditions") or [], init_st, reg_st, phase, pw.ip is not None)
+        status = {"observedGeneration": generation} if generation is not None else {}
+        status["phase"] = phase
+        status["conditions"] = merge_conditions(old.get("conditions") or [], conds, now, generation)
+        host_ip = self.kubelet.node_ip
+        if host_ip:
+            status["hostIP"] = host_ip
+            status["hostIPs"] = [{"ip": host_ip}]
+        if pw.ip:
+            status["podIP"] = pw.ip
+            status["podIPs"] = [{"ip": pw.ip}]
+        if pw.start_time is not None:
+            status["startTime"] = old.get("startTime") or format_time(pw.start_time)
+        if init_st:
+            status["initContainerStatuses"] = [init_st[c["name"]] for c in spec.get("initContainers") or ()]
+        status["containerStatuses"] = [reg_st[c["name"]] for c in spec.get("containers") or ()]
+        if "qosClass" in old:
+            status["qosClass"] = old["qosClass"]
+        for key in ("nominatedNodeName",):
+            if key in old:
+                status[key] = old[key]
+        return status
+
+    def write(self, pw, terminal: bool = False) -> bool:
+        """Write the status if it changed; True when it did."""
+        status = self.build(pw, terminal)
+        if status == pw.pod.get("status"):
+            return False
+        return self._put(pw, status)
+
+    def write_rejected(self, pw) -> None:
+        # upstream: pkg/kubelet/kubelet.go rejectPod
+        reason, message = pw.rejected
+        pw.pod_event("Warning", reason, message)
+        old = pw.pod.get("status") or {}
+        status = {"phase": "Failed", "conditions": old.get("conditions") or [], "message": "Pod was rejected: " + message,
+                  "reason": reason, "startTime": format_time(pw.env.now)}
+        if "qosClass" in old:
+            status["qosClass"] = old["qosClass"]
+        if not status["conditions"]:
+            del status["conditions"]
+        self._put(pw, status)
+
+    def _put(self, pw, status: dict) -> bool:
+        if pw.cancelled or not self.kubelet.owns(pw):
+            return False
+        current = {**pw.pod, "metadata": dict(pw.pod["metadata"]), "status": status}
+        self.writes += 1
+        self.api.write_status(self.res, current)
+        return True
