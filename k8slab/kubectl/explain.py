@@ -6,7 +6,7 @@ import textwrap
 
 from k8slab.api.resources import resolve_resource
 from k8slab.apiserver.schema import definition_name, definitions
-from k8slab.errors import NotFound, Unsupported
+from k8slab.errors import ParseError, Unsupported
 
 __all__ = ["explain_text"]
 
@@ -75,7 +75,7 @@ def explain_text(path: str, recursive: bool = False) -> str:
     for f in fields:
         props = schema.get("properties") or {}
         if f not in props:
-            raise NotFound(f'field "{f}" does not exist')
+            raise ParseError(f'field "{f}" does not exist')
         field_schema = props[f]
         walked.append(f)
         _, schema = _resolve(field_schema)
