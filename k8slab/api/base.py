@@ -23,7 +23,7 @@ class K8sModel(pydantic.BaseModel):
     ...                      "metadata": {"name": "web", "namespace": "default"},
     ...                      "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
     >>> pod
-    <Pod default/web>
+    <Pod default/web Pending>
     >>> pod.spec.containers[0]
     Container(image='nginx:1.27', name='web')
     >>> pod.spec.containers[0].image
@@ -94,8 +94,10 @@ class K8sModel(pydantic.BaseModel):
         return yaml.safe_dump(self.to_dict(), sort_keys=True, allow_unicode=True)
 
     def _repr_extra(self) -> str:
-        """Extra words after ``<Kind ns/name`` in the repr; subclasses may override."""
-        return ""
+        """Extra words after ``<Kind ns/name`` in the repr: the object's state (k8slab.api.summary)."""
+        from .summary import summary
+
+        return summary(self)
 
     def __repr_args__(self):  # nested types: only the fields that are set
         for name, value in super().__repr_args__():

@@ -361,10 +361,10 @@ def test_to_yaml_sorts_keys_like_kubectl():
 @pytest.mark.parametrize(
     ("obj", "expected"),
     [
-        (Pod.from_dict(POD), "<Pod default/web>"),
-        (api.Node(metadata=ObjectMeta(name="aks-node-1")), "<Node aks-node-1>"),
+        (Pod.from_dict(POD), "<Pod default/web Pending>"),
+        (api.Node(metadata=ObjectMeta(name="aks-node-1")), "<Node aks-node-1 Unknown>"),
         (api.Namespace(), "<Namespace (no name)>"),
-        (Pod(metadata=ObjectMeta(generate_name="web-", namespace="dev")), "<Pod dev/web->"),
+        (Pod(metadata=ObjectMeta(generate_name="web-", namespace="dev")), "<Pod dev/web- Pending>"),
         (ContainerPort(container_port=80, protocol="TCP"), "ContainerPort(container_port=80, protocol='TCP')"),
     ],
     ids=["a namespaced object shows namespace/name", "a cluster-scoped object shows its name",
