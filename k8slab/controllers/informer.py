@@ -31,6 +31,8 @@ class Informer:
         self._by_ns: dict[str, dict[str, dict]] = {}
         self._by_owner: dict[str, dict[str, dict]] = {}  # controller uid -> {key: object}
         self._by_uid: dict[str, dict] = {}
+        #: callables (event type, object) told of every change after the cache has it (event handlers)
+        self.listeners: list = []
         self.resync()
         api.watch(self.resource, self._on_event)
 
@@ -55,6 +57,8 @@ class Informer:
             self._remove(key, old)
         if event_type != "DELETED":
             self._add(obj)
+        for listener in list(self.listeners):
+            listener(event_type, obj)
 
     def _add(self, obj: dict) -> None:
         key = self.key(obj)
