@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NB := $(VENV)/.installed-notebooks
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .PHONY: lab test unit notebooks browser bench clean
 
@@ -25,13 +26,13 @@ lab: $(STAMP_NB)
 
 ## make test: every test (unit, doctests, corpus, notebooks under nbval)
 test: $(STAMP_DEV)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg tests k8slab notebooks
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg tests k8slab $(NOTEBOOKS)
 
 unit: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q tests k8slab
 
 notebooks: $(STAMP_DEV)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg $(NOTEBOOKS)
 
 ## make browser: open a chapter in headless Chromium and run it (needs Debian's chromium)
 browser: $(STAMP_DEV)
