@@ -7,6 +7,8 @@ Add a line here when a new component lands; Cluster(components=...) can override
 __all__ = ["DEFAULT_COMPONENTS"]
 
 DEFAULT_COMPONENTS: list[str] = [
+    "k8slab.controllers.replicaset:ReplicaSetController",
+    "k8slab.controllers.deployment:DeploymentController",
     "k8slab.scheduler.component:KubeScheduler",
     "k8slab.storage.volumes:StorageData",
     "k8slab.storage.pv_controller:PersistentVolumeController",
