@@ -6,6 +6,7 @@ import base64
 
 from k8slab.errors import NotFound
 from k8slab.kubectl import KubectlResult, command, error_text
+from k8slab.kubectl.describe_node import describe_node
 from k8slab.kubectl.format import age, parse_time, tabwriter
 from k8slab.kubectl.get import namespace_of, resolve_targets
 
@@ -305,7 +306,7 @@ def describe_generic(lab, obj: dict, now: float, namespaced: bool) -> list[str]:
     return lines + _events(lab, obj, now)
 
 
-DESCRIBERS = {"Pod": describe_pod}
+DESCRIBERS = {"Pod": describe_pod, "Node": describe_node}
 
 
 def describe_object(lab, obj: dict, res) -> str:
