@@ -14,7 +14,10 @@ APPS = ("web", "api", "db", "cache", "worker")
 
 
 def build(pods: int = 500, policies: int = 50, namespaces: int = 10):
-    lab = kl.Cluster(seed=0)
+    # only the network's components: pods are given addresses and readiness here, without kubelets
+    lab = kl.Cluster(seed=0, components=[f"k8slab.network.{c}" for c in (
+        "endpointslice:EndpointSliceController", "endpointslice:EndpointsController", "node_ipam:NodeIPAMController",
+        "load_balancer:ServiceController", "ingress_controller:IngressStatusController")])
     for i in range(5):
         lab.api.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i}"},
                         "status": {"allocatable": {"pods": "250"}, "capacity": {"pods": "250"},

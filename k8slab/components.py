@@ -20,6 +20,7 @@ DEFAULT_COMPONENTS: list[str] = [
     "k8slab.network.endpointslice:EndpointsController",
     "k8slab.network.node_ipam:NodeIPAMController",
     "k8slab.network.load_balancer:ServiceController",
+    "k8slab.network.ingress_controller:IngressStatusController",
     "k8slab.kubelet:NodeLifecycleController",
     "k8slab.kubelet:Kubelets",
 ]

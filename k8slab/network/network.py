@@ -110,6 +110,9 @@ class Network:
         api.watch(api.resource("namespaces"), self._namespaces_changed)
         api.watch(api.resource("pods"), self._pod_changed)
         api.validating_admission.append(self._validate)
+        from k8slab.network.describe import register
+
+        register()  # kubectl describe for Service, NetworkPolicy, Ingress
 
     @staticmethod
     def _check_cidrs(service_cidr, pod_cidr, node_subnet, pod_subnet) -> None:

@@ -7,6 +7,21 @@ import pytest
 import k8slab as kl
 
 
+#: the network's own components: no kubelet (run_pod plays its part) and no scheduler (pods name their node)
+NETWORK_COMPONENTS = [
+    "k8slab.network.endpointslice:EndpointSliceController",
+    "k8slab.network.endpointslice:EndpointsController",
+    "k8slab.network.node_ipam:NodeIPAMController",
+    "k8slab.network.load_balancer:ServiceController",
+    "k8slab.network.ingress_controller:IngressStatusController",
+]
+
+
+def net_lab(seed=0, **kw):
+    """A lab with only the network components running."""
+    return kl.Cluster(seed=seed, components=NETWORK_COMPONENTS, **kw)
+
+
 def run_pod(lab, namespace, name, labels=None, node=None, ports=(), ready=True, **spec):
     """Create a pod, give it an address on ``node`` from lab.network and mark it Running (and Ready)."""
     pods = lab.api.resource("pods")

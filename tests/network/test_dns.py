@@ -4,7 +4,7 @@ import pytest
 
 import k8slab as kl
 from k8slab.network.dns import candidates
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 NDOTS = [
     ("web", ["web.shop.svc.cluster.local", "web.svc.cluster.local", "web.cluster.local", "web"],
@@ -24,7 +24,7 @@ def test_search_path_and_ndots(name, expected):
 
 @pytest.fixture(scope="module")
 def lab():
-    lab = kl.Cluster(seed=0)
+    lab = net_lab(seed=0)
     add_nodes(lab, 1)
     lab.apply("""
 apiVersion: v1

@@ -11,7 +11,7 @@ from k8slab.network.endpointslice import (
     plan_slices,
     should_pod_be_in_endpoints,
 )
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 
 def pod(name="p", phase="Running", ip="10.244.0.5", ready=True, deleting=False, labels=None, hostname=None,
@@ -127,7 +127,7 @@ def test_legacy_endpoints_subsets():
 
 
 def test_controller_creates_named_labelled_slices_and_follows_readiness():
-    lab = kl.Cluster(seed=1)
+    lab = net_lab(seed=1)
     add_nodes(lab, 1)
     lab.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "labels": {"tier": "front"}},
                "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
@@ -152,7 +152,7 @@ def test_controller_creates_named_labelled_slices_and_follows_readiness():
 
 
 def test_a_pod_relabelled_out_of_the_selector_leaves_the_slice():
-    lab = kl.Cluster(seed=1)
+    lab = net_lab(seed=1)
     add_nodes(lab, 1)
     lab.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})

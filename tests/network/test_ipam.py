@@ -4,7 +4,7 @@ import pytest
 
 import k8slab as kl
 from k8slab.network.ipam import PodIPAM, SandboxError
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 
 def fake_pod(name, uid="0"):
@@ -70,7 +70,7 @@ def test_pod_subnet_hands_out_batches_of_16():
 
 
 def test_node_ipam_controller_sets_pod_cidr_and_route_condition():
-    lab = kl.Cluster(network={"plugin": "kubenet"})
+    lab = net_lab(network={"plugin": "kubenet"})
     add_nodes(lab, 2)
     nodes = lab.list("node")
     assert [n.spec.pod_cidr for n in nodes] == ["10.244.0.0/24", "10.244.1.0/24"]
@@ -81,7 +81,7 @@ def test_node_ipam_controller_sets_pod_cidr_and_route_condition():
 
 
 def test_cidr_not_available_event():
-    lab = kl.Cluster(network={"plugin": "kubenet", "pod_cidr": "10.244.0.0/24"})
+    lab = net_lab(network={"plugin": "kubenet", "pod_cidr": "10.244.0.0/24"})
     add_nodes(lab, 2)
     assert "podCIDR" not in (lab.api.get(lab.api.resource("nodes"), None, "node-1").get("spec") or {})
     events = [e for e in lab.list("event") if e.reason == "CIDRNotAvailable"]
@@ -103,5 +103,5 @@ BAD = [
 @pytest.mark.parametrize("settings, message", [b[:2] for b in BAD], ids=[f"rejects {b[2]}" for b in BAD])
 def test_bad_network_settings(settings, message):
     with pytest.raises(ValueError) as err:
-        kl.Cluster(network=settings)
+        net_lab(network=settings)
     assert str(err.value) == message

@@ -12,7 +12,7 @@ from k8slab.network.kube_proxy import (
     probability,
     service_chain,
 )
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 
 # upstream: pkg/proxy/iptables/proxier_test.go expected chains
@@ -61,7 +61,7 @@ def test_categorize_endpoints(eps, node, local, expected, has_any):
 
 
 def web_lab(**svc_spec):
-    lab = kl.Cluster(seed=3)
+    lab = net_lab(seed=3)
     add_nodes(lab, 2)
     spec = {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}], **svc_spec}
     lab.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": spec})

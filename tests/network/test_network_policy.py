@@ -10,7 +10,7 @@ import ipaddress
 import pytest
 
 import k8slab as kl
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 NAMESPACES = ("x", "y", "z")
 PODS = ("a", "b", "c")
@@ -20,7 +20,7 @@ PORTS = [{"name": f"serve-{port}-{proto.lower()}", "containerPort": port, "proto
 
 
 def model(policy_engine="kindnet"):
-    lab = kl.Cluster(seed=0, network={"policy": policy_engine})
+    lab = net_lab(seed=0, network={"policy": policy_engine})
     add_nodes(lab, 1)
     for ns in NAMESPACES:
         lab.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"ns": ns}}})

@@ -4,7 +4,7 @@ import pytest
 
 import k8slab as kl
 from k8slab.network.load_balancer import default_snat_ports
-from netlab import add_nodes, run_pod
+from netlab import add_nodes, net_lab, run_pod
 
 
 def svc(name, type_="NodePort", **spec):
@@ -27,14 +27,14 @@ BAD = [
 
 @pytest.mark.parametrize("obj, message", [b[:2] for b in BAD], ids=[f"rejects {b[2]}" for b in BAD])
 def test_allocation_errors(obj, message):
-    lab = kl.Cluster()
+    lab = net_lab()
     with pytest.raises(kl.Invalid) as err:
         lab.apply(obj)
     assert str(err.value) == message
 
 
 def test_node_port_collision():
-    lab = kl.Cluster()
+    lab = net_lab()
     lab.apply(svc("a", ports=[{"port": 80, "nodePort": 30080}]))
     with pytest.raises(kl.Invalid) as err:
         lab.apply(svc("b", ports=[{"port": 80, "nodePort": 30080}]))
@@ -45,13 +45,13 @@ def test_node_port_collision():
 
 
 def test_aks_service_cidr_and_dns_address():
-    lab = kl.Cluster(service_cidr="10.0.0.0/16")
+    lab = net_lab(service_cidr="10.0.0.0/16")
     assert lab.get("service", "kubernetes").spec.cluster_ip == "10.0.0.1"
     assert lab.service_ips.dns_ip == "10.0.0.10"
 
 
 def test_load_balancer_gets_a_public_ip_rules_and_probes():
-    lab = kl.Cluster()
+    lab = net_lab()
     add_nodes(lab, 3)
     lab.apply([svc("web", "LoadBalancer"), svc("api", "LoadBalancer", externalTrafficPolicy="Local")])
     assert lab.kubectl("get svc web").stdout.split()[9] == "<pending>"  # before the controller acts
@@ -82,7 +82,7 @@ def test_default_snat_ports_table():
                            "(its rules are not simulated)"),
 ], ids=["through the load balancer", "through a NAT gateway", "through a firewall"])
 def test_egress_paths(outbound, last_hop):
-    lab = kl.Cluster(network={"plugin": "azure-cni-overlay", "outbound_type": outbound, "firewall_ip": "10.0.1.4"})
+    lab = net_lab(network={"plugin": "azure-cni-overlay", "outbound_type": outbound, "firewall_ip": "10.0.1.4"})
     add_nodes(lab, 1)
     run_pod(lab, "default", "p")
     path = lab.network.egress("default/p")
