@@ -57,7 +57,7 @@ def command(name: str):
 def run(lab, command_line: str, stdin: str | None = None, as_user: str | None = None,
         groups: list[str] | None = None) -> KubectlResult:
     """Run one kubectl command line against ``lab``."""
-    from k8slab.kubectl import commands, describe, get, rollout, taint  # noqa: F401  (they register their commands)
+    from k8slab.kubectl import commands, describe, get, nodes_and_logs, rollout, taint  # noqa: F401  (they register their commands)
 
     try:
         args = parse_args(command_line)

@@ -145,6 +145,7 @@ class ImageManager:
             return "", outcome.error, "ErrImagePull"
         image_id = f"{ref.repository}@{outcome.digest}"
         self.present[key_ref] = (image_id, outcome.size)
+        self.kubelet.images_changed()
         pulled, total = self.env.now - started, self.env.now - asked
         event(name, "Normal", "Pulled", f'Successfully pulled image "{image}" in {go_duration(int(pulled * 1000) / 1000)}'
                                         f" ({go_duration(int(total * 1000) / 1000)} including waiting). "

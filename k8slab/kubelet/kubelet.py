@@ -16,6 +16,9 @@ from k8slab.registry import load_registry
 __all__ = ["Kubelet", "Kubelets"]
 
 _TERMINAL = ("Succeeded", "Failed")
+#: upstream: pkg/kubelet/apis/config/v1beta1/defaults.go nodeStatusUpdateFrequency 10s, nodeStatusReportFrequency 5m
+NODE_STATUS_UPDATE_FREQUENCY = 10.0
+NODE_STATUS_REPORT_FREQUENCY = 300.0
 
 
 class Kubelet:
@@ -40,6 +43,9 @@ class Kubelet:
         self.running = True
         self.stopped_at: float | None = None
         self._pending_finalize: list[PodWorker] = []
+        self._missed: dict[str, tuple[str, dict]] = {}  # pod updates while stopped: uid -> (event, pod)
+        self._status_due = False
+        self.env.process(self._heartbeat())
 
     def __repr__(self) -> str:
         return f"<Kubelet {self.node_name}: {len(self.workers)} pods{'' if self.running else ', stopped'}>"
@@ -167,11 +173,50 @@ class Kubelet:
         for pw in self._pending_finalize:
             self.finalize_deletion(pw)
         self._pending_finalize.clear()
+        missed, self._missed = self._missed, {}
+        for event, pod in missed.values():
+            self.manager._dispatch(self, event, pod)
         for pw in list(self.workers.values()):
             if pw.process is None and not pw.finished:
                 pw.begin()
             else:
                 pw.kick()
+
+    # -- node status ---------------------------------------------------------------------------------
+    def _heartbeat(self):
+        """Post the node's status every nodeStatusReportFrequency (5 min), the heartbeat in its conditions.
+
+        upstream: pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus; nodeStatusReportFrequency 5m. The
+        Lease the kubelet renews every 10 s is not simulated (the node lifecycle controller asks the kubelet).
+        """
+        while self.manager.nodes.get(self.node_name) is self:
+            yield self.env.timeout(NODE_STATUS_REPORT_FREQUENCY)
+            self.post_node_status()
+
+    def images_changed(self) -> None:
+        """An image was pulled: the next status update (every 10 s) reports it in ``status.images``."""
+        if not self._status_due:
+            self._status_due = True
+            timer = self.env.timeout(NODE_STATUS_UPDATE_FREQUENCY)
+            timer.callbacks.append(lambda _e: self.post_node_status())
+
+    def post_node_status(self) -> None:
+        self._status_due = False
+        if not self.running:
+            return
+        res = self.api.resource("nodes")
+        node = self.api.etcd.read(res.key(None, self.node_name))
+        if node is None:
+            return
+        status = node.setdefault("status", {})
+        now = format_time(self.env.now)
+        for c in status.get("conditions") or ():
+            if c.get("reason", "").startswith("Kubelet"):
+                c["lastHeartbeatTime"] = now
+        images = self.images.images()
+        if images:
+            status["images"] = images
+        self.api.write_status(res, node)
 
     def node_changed(self, node: dict) -> None:
         was = bool((self.node.get("spec") or {}).get("unschedulable"))
@@ -267,17 +312,25 @@ class Kubelets(Component):
         k = self.nodes.get(node)
         if event == "DELETED":
             self._pod_node.pop(uid, None)
-            if k is not None:
-                k.forget(uid)
-            else:
+            if k is None:
                 self._waiting.get(node, {}).pop(uid, None)
-            return
+                return
         if k is None:
             self._waiting.setdefault(node, {})[uid] = pod
             return
+        if not k.running:  # a node that is down does not hear from the API server
+            k._missed[uid] = (event, pod)
+            return
+        self._dispatch(k, event, pod)
+
+    def _dispatch(self, k: Kubelet, event: str, pod: dict) -> None:
+        uid = pod["metadata"].get("uid")
+        if event == "DELETED":
+            k.forget(uid)
+            return
         pw = k.workers.get(uid)
         if pw is None:
-            self._pod_node[uid] = node
+            self._pod_node[uid] = k.node_name
             k.add_pod(pod)
         else:
             pw.update(pod)

@@ -361,11 +361,13 @@ class PodWorker:
                  for i in regular if i is not None and i.state == "running"]
         if procs:
             yield self.env.all_of(procs)
+            self.kubelet.status.write(self)
         for c in reversed([c for c in spec.get("initContainers") or () if is_sidecar(c)]):
             inst = self._latest(c["name"])
             if inst is not None and inst.state == "running":
                 left = max(int(grace - (self.env.now - start)), MIN_GRACE)
                 yield from self._kill(inst, message.format(inst.name), left)
+                self.kubelet.status.write(self)
         self._stop_all_probes()
 
     def _terminate(self):

@@ -50,6 +50,11 @@ def fill_node_status(node: dict, index: int, now: str) -> None:
         status["allocatable"] = dict(status["capacity"])
     info = status.setdefault("nodeInfo", {})
     info.setdefault("kubeletVersion", f"v{KUBERNETES_VERSION}")
+    info.setdefault("operatingSystem", "linux")
+    info.setdefault("architecture", "amd64")
+    for key in ("kubeProxyVersion", "osImage", "kernelVersion", "containerRuntimeVersion", "machineID", "systemUUID",
+                "bootID"):
+        info.setdefault(key, "")  # the machine's own details are not simulated (as in the presets)
     status.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
 
 

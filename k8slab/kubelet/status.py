@@ -218,8 +218,9 @@ def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, status
         ready = {"type": "Ready", "status": "False", "reason": reason}
         cready = {"type": "ContainersReady", "status": "False", "reason": reason}
     else:
-        ready = ready_condition(spec, existing, statuses, phase)
-        cready = containers_ready_condition(spec, statuses, phase)
+        merged = {**init_statuses, **statuses}  # sidecars count for readiness
+        ready = ready_condition(spec, existing, merged, phase)
+        cready = containers_ready_condition(spec, merged, phase)
     new = [
         {"type": "PodReadyToStartContainers", "status": "True" if sandbox_ready else "False"},
         initialized_condition(spec, init_statuses, statuses, phase),
