@@ -107,6 +107,8 @@ class ConfigSync(Component):
         self.start_snapshots: dict[tuple[str, str], dict] = {}
         self.env_at_start: dict[tuple[str, str], dict | str] = {}
         self.history: list[tuple[float, str, str, str]] = []
+        #: (time, pod) of every pod sync, for the timeline plot
+        self.syncs: list[tuple[float, str]] = []
         self._running: set[str] = set()
         lab.api.watch(lab.api.resource("pods"), self._on_pod)
 
@@ -141,6 +143,7 @@ class ConfigSync(Component):
 
         uid = pod["metadata"]["uid"]
         name = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+        self.syncs.append((self.env.now, name))
         for v in (pod.get("spec") or {}).get("volumes") or ():
             if not any(k in v for k in ("configMap", "secret", "projected", "downwardAPI")):
                 continue

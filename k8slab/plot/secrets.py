@@ -1,0 +1,95 @@
+"""Secrets drawings: stored bytes before and after encryption, the KMS v2 envelope, who can read Secrets."""
+
+from __future__ import annotations
+
+__all__ = ["draw_stored_bytes", "draw_envelope", "draw_who_can", "who_can_read_secrets"]
+
+
+def draw_stored_bytes(before: bytes, after: bytes, ax=None):
+    """Byte values of what etcd stored, before and after encryption: text bunches in printable ASCII, ciphertext
+    spreads over all 256 values."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3))
+    bins = np.arange(257)
+    ax.hist(np.frombuffer(before, dtype=np.uint8), bins=bins, alpha=0.7, label=f"plaintext ({len(before)} bytes)",
+            color="#1c7ed6")
+    ax.hist(np.frombuffer(after, dtype=np.uint8), bins=bins, alpha=0.6, label=f"encrypted ({len(after)} bytes)",
+            color="#e8590c")
+    ax.axvspan(32, 126, color="#f1f3f5", zorder=0)
+    ax.text(79, ax.get_ylim()[1] * 0.92, "printable ASCII", ha="center", fontsize=8, color="#495057")
+    ax.set_xlabel("byte value")
+    ax.set_ylabel("count")
+    ax.set_xlim(0, 256)
+    ax.legend(fontsize=8)
+    ax.set_title("What etcd stores for one Secret")
+    return ax
+
+
+def draw_envelope(ax=None):
+    """KMS v2 envelope encryption: the KEK never leaves the vault; it wraps a seed once, each write derives a DEK."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 3.8))
+    boxes = {
+        "vault": (0.5, 2.2, "Azure Key Vault\nKEK (key-encryption key)\nnever leaves the vault", "#ffe3e3"),
+        "seed": (3.6, 2.2, "DEK seed (32 bytes)\nmade at apiserver start\nor when the KEK version changes", "#fff3bf"),
+        "dek": (6.7, 2.2, "data key per write\nHKDF-SHA256(seed, random info)", "#d3f9d8"),
+        "secret": (6.7, 0.4, "Secret JSON\n(the plaintext)", "#e7f5ff"),
+        "etcd": (10.0, 1.3, "etcd value\nk8s:enc:kms:v2:<name>:\n+ EncryptedObject{ciphertext,\nkeyID, wrapped seed}",
+                 "#e9ecef"),
+    }
+    for x, y, text, color in boxes.values():
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5,
+                bbox={"boxstyle": "round,pad=0.5", "fc": color, "ec": "#495057"})
+    arrows = [("vault", "seed", "wraps once\n(WrapKey)"), ("seed", "dek", "derive"),
+              ("dek", "etcd", "AES-GCM encrypts"), ("secret", "etcd", ""), ("seed", "etcd", "wrapped seed stored")]
+    for a, b, label in arrows:
+        (x0, y0), (x1, y1) = boxes[a][:2], boxes[b][:2]
+        ax.annotate("", xy=(x1 - 1.0, y1), xytext=(x0 + 1.2, y0),
+                    arrowprops={"arrowstyle": "->", "color": "#495057", "connectionstyle": "arc3,rad=0.08"})
+        if label:
+            ax.text((x0 + x1) / 2 + 0.1, (y0 + y1) / 2 + 0.25, label, ha="center", fontsize=7.5, color="#343a40")
+    ax.set_xlim(-1, 11.7)
+    ax.set_ylim(-0.4, 3.0)
+    ax.axis("off")
+    ax.set_title("KMS v2 envelope encryption (reads unwrap the seed once, then cache it)")
+    return ax
+
+
+def who_can_read_secrets(lab, subjects: list[dict], namespace: str = "default",
+                         verbs=("get", "list", "watch", "create")):
+    """A boolean matrix subjects x verbs on Secrets, from upstream's default ClusterRoles plus the lab's RBAC objects.
+
+    ``subjects`` are RBAC subject dicts (``{"kind": "User", "name": "dev"}``, ServiceAccount, Group).
+    """
+    from k8slab.apiserver.bootstrap_policy import default_policy
+    from k8slab.apiserver.rbac import RBACAuthorizer
+
+    objs = list(default_policy())
+    for res in ("roles", "rolebindings", "clusterroles", "clusterrolebindings"):
+        objs += lab.api.list(lab.api.resource(res))
+    authz = RBACAuthorizer(objs)
+    return authz.who_can_matrix(subjects, [f"{v} secrets" for v in verbs], namespace=namespace)
+
+
+def draw_who_can(lab, subjects: list[dict], namespace: str = "default", ax=None,
+                 verbs=("get", "list", "watch", "create")):
+    """Heatmap of :func:`who_can_read_secrets`: anyone who can ``get`` or ``list`` Secrets can read them all."""
+    import matplotlib.pyplot as plt
+
+    m = who_can_read_secrets(lab, subjects, namespace, verbs)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.6 + 0.5 * len(subjects)))
+    ax.imshow(m, cmap="RdYlGn_r", vmin=0, vmax=1, aspect="auto")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            ax.text(j, i, "yes" if m[i, j] else "no", ha="center", va="center", fontsize=9)
+    ax.set_xticks(range(len(verbs)), [f"{v} secrets" for v in verbs])
+    ax.set_yticks(range(len(subjects)), [f"{s['kind']} {s.get('namespace', '') + '/' if s.get('namespace') else ''}"
+                                         f"{s['name']}" for s in subjects])
+    ax.set_title(f"Who can read Secrets in namespace {namespace}")
+    return ax
