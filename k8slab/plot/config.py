@@ -22,6 +22,7 @@ def draw_propagation(lab, changed_at: float, ax=None, pods=None):
         ticks = [t for t, p in sync.syncs if p == name]
         ax.plot(ticks, [i] * len(ticks), "|", ms=14, color="#495057")
         ax.plot([min(ticks or [0]), end], [i - 0.25, i - 0.25], color="#adb5bd", lw=5, solid_capstyle="butt")
+        ax.text(end, i - 0.25, "env: as at container start ", ha="right", va="center", fontsize=7, color="#495057")
         seen = [t for t, p, _v, what in sync.history if p == name and what == "updated" and t >= changed_at]
         if seen:
             ax.plot(seen[0], i, "o", color="#2b8a3e", ms=9)
@@ -31,7 +32,7 @@ def draw_propagation(lab, changed_at: float, ax=None, pods=None):
     ax.text(changed_at, len(names) - 0.4, " ConfigMap updated", color="#c92a2a", fontsize=8, va="bottom")
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(-0.7, len(names) - 0.1)
-    ax.set_xlim(0, end)
+    ax.set_xlim(-3, end)
     ax.set_xlabel("simulated seconds (ticks: kubelet pod syncs; grey: env as the container started)")
     ax.set_title("A ConfigMap change reaches mounted files at each pod's next sync; env vars never change")
     return ax

@@ -47,7 +47,7 @@ def _string_data(req) -> None:
 def _immutable(req) -> None:
     from k8slab.errors import Invalid
 
-    if req.verb != "update" or req.old is None or req.resource.kind not in ("ConfigMap", "Secret"):
+    if req.verb in ("create", "delete") or req.old is None or req.resource.kind not in ("ConfigMap", "Secret"):
         return
     old, new = req.old, req.obj
     errs = []

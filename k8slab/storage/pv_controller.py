@@ -107,6 +107,7 @@ class PersistentVolumeController(Controller):
         lab.api.watch(self.r_sc, self._on_class)
         lab.api.watch(self.r_pod, self._on_pod)
         lab.api.mutating_admission.append(self._admission)
+        lab.api.validating_admission.append(self._validate_claim_update)
         lab.api.graceful_deleters["PersistentVolumeClaim"] = self._delete_claim
         lab.api.graceful_deleters["PersistentVolume"] = self._delete_volume
         self.resync()
@@ -172,6 +173,31 @@ class PersistentVolumeController(Controller):
             fins = req.obj["metadata"].setdefault("finalizers", [])
             if PV_PROTECTION not in fins:
                 fins.append(PV_PROTECTION)
+
+    def _validate_claim_update(self, req) -> None:
+        """Resizing rules: a claim never shrinks below what it has; it grows only on an expandable class.
+
+        upstream: pkg/apis/core/validation ValidatePersistentVolumeClaimUpdate (RecoverVolumeExpansionFailure, GA in
+        1.34: the request may go down, but not below status.capacity) and plugin/pkg/admission/storage/
+        persistentvolume/resize (PersistentVolumeClaimResize).
+        """
+        from k8slab.api.quantity import bytes_value
+        from k8slab.errors import Forbidden, Invalid
+
+        if req.resource.kind != "PersistentVolumeClaim" or req.verb in ("create", "delete") or req.old is None:
+            return
+        old_req, new_req = claim_request(req.old), claim_request(req.obj)
+        if old_req == new_req:
+            return
+        cap = ((req.old.get("status") or {}).get("capacity") or {}).get("storage")
+        if cap is not None and new_req < bytes_value(str(cap)):
+            msg = "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"
+            raise Invalid(f'The PersistentVolumeClaim "{req.name}" is invalid: {msg}', [msg])
+        if new_req > old_req:
+            cls = self.classes.get(claim_class(req.old)) or {}
+            if not req.old["spec"].get("volumeName") or not cls.get("allowVolumeExpansion"):
+                raise Forbidden(f'persistentvolumeclaims "{req.name}" is forbidden: only dynamically provisioned pvc '
+                                "can be resized and the storageclass that provisions the pvc must support resize")
 
     def pods_using(self, claim: dict) -> list[dict]:
         """Pods (not finished) whose volumes name the claim, sorted by name."""

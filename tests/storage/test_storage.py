@@ -177,3 +177,48 @@ spec:
     lab.run(1)
     assert not [k for k in lab.storage.data if k.startswith("emptydir:")]
     assert lab.storage.data[pv_key] == {"note.txt": b"kept"}
+
+
+def _bound_claim(cls="managed-csi"):
+    from k8slab.storage import storage_classes
+
+    lab = kl.Cluster.from_preset("aks-3node")
+    lab.apply(storage_classes("aks"))
+    lab.apply(f"""
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: data}}
+spec: {{accessModes: [ReadWriteOnce], storageClassName: {cls}, resources: {{requests: {{storage: 8Gi}}}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: app}}
+spec:
+  containers: [{{name: app, image: nginx:1.27}}]
+  volumes: [{{name: d, persistentVolumeClaim: {{claimName: data}}}}]
+""")
+    return lab.run(30)
+
+
+def _resize(lab, size):
+    return lab.apply({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                      "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "managed-csi",
+                               "resources": {"requests": {"storage": size}}}})
+
+
+def test_shrinking_a_claim_is_refused_and_changes_nothing():
+    lab = _bound_claim()
+    with pytest.raises(kl.Invalid) as err:
+        _resize(lab, "4Gi")
+    assert str(err.value) == ('The PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: '
+                              "Forbidden: field can not be less than status.capacity")
+    assert lab.get("pvc", "data").spec.resources.requests["storage"] == "8Gi"
+
+
+def test_growing_a_claim_resizes_its_disk():
+    lab = _bound_claim()
+    _resize(lab, "16Gi")
+    lab.run(5)
+    c = lab.get("pvc", "data")
+    assert c.status.capacity["storage"] == "16Gi"
+    assert lab.get("pv", c.spec.volume_name).spec.capacity["storage"] == "16Gi"
