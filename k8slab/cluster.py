@@ -80,7 +80,10 @@ class Cluster:
         self.events = EventRecorder(self.api)
         self.service_ips = ServiceIPAllocator(service_cidr, random.Random(seed + 1))
         self.service_cidr = service_cidr
-        self.api.mutating_admission += [self._service_account_admission, self._priority_admission]
+        self.api.mutating_admission += [self._priority_admission]
+        from k8slab.admission.access import AccessControl
+
+        self.access = AccessControl(self)  # authn, RBAC with the default policy, the admission chain, webhooks
         self.api.before_store.append(self._service_ip_admission)
         self.api.watch(self.api.resource("namespaces"), self._serviceaccounts_controller)
         self.api.watch(self.api.resource("services"), self._release_service_ips)
@@ -89,6 +92,7 @@ class Cluster:
             self._bootstrap()
         else:
             self._restore(_saved["etcd"], _saved.get("rng"))
+            self.access.resync()
         self.components: dict[str, object] = {}
         from k8slab.components import DEFAULT_COMPONENTS
 
@@ -128,17 +132,6 @@ class Cluster:
                 "apiVersion": "v1", "kind": "ServiceAccount",
                 "metadata": {"name": "default", "namespace": ns["metadata"]["name"], "uid": self.api.new_uid(),
                              "creationTimestamp": self.api.now_rfc3339()}})
-
-    def _service_account_admission(self, req: Request) -> None:
-        # upstream: plugin/pkg/admission/serviceaccount/admission.go
-        if req.resource.kind != "Pod" or req.verb != "create":
-            return
-        sa = req.obj["spec"].get("serviceAccountName", "default")
-        if self.etcd.get(f"/registry/serviceaccounts/{req.namespace}/{sa}") is None:
-            from k8slab.errors import Forbidden
-
-            raise Forbidden(f'pods "{req.name}" is forbidden: error looking up service account '
-                            f'{req.namespace}/{sa}: serviceaccount "{sa}" not found')
 
     def _priority_admission(self, req: Request) -> None:
         # upstream: plugin/pkg/admission/priority/admission.go

@@ -461,6 +461,15 @@ class RBACAuthorizer:
         for obj in objects:
             self.add(obj)
 
+    def copy(self) -> "RBACAuthorizer":
+        """An independent authorizer holding the same objects (compiled rules are shared: they never change)."""
+        other = RBACAuthorizer(privileged_groups=self.privileged_groups)
+        other._roles, other._cluster_roles = dict(self._roles), dict(self._cluster_roles)
+        other._crbs, other._rbs = dict(self._crbs), dict(self._rbs)
+        other._crb_index = {k: set(v) for k, v in self._crb_index.items()}
+        other._rb_index = {k: set(v) for k, v in self._rb_index.items()}
+        return other
+
     def __repr__(self):
         return (f"<RBACAuthorizer {len(self._cluster_roles)} clusterroles, {len(self._roles)} roles, "
                 f"{len(self._crbs)} clusterrolebindings, {len(self._rbs)} rolebindings>")

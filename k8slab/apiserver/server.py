@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import random
 from collections.abc import Callable
@@ -32,15 +33,25 @@ def format_time(seconds: float) -> str:
 
 @dataclass
 class Step:
-    """One stage a request went through, for the pipeline trace the chapters draw."""
+    """One stage a request went through, for the pipeline trace the chapters draw.
+
+    ``outcome`` is ``ok``/``allowed``/``stored`` when the request went on, else what stopped it
+    (``denied``, ``rejected``, ``invalid``, ``exists``). An admission step also names its ``plugin``,
+    the JSON ``patch`` a mutating step made and the ``message`` of a refusal or a webhook note.
+    """
 
     stage: str
     outcome: str
     detail: str = ""
+    plugin: str = field(default="", repr=False)
+    message: str = field(default="", repr=False)
+    patch: list | None = field(default=None, repr=False)
 
 
 @dataclass
 class Request:
+    """One API request as admission sees it (upstream ``admission.Attributes``)."""
+
     verb: str
     resource: APIResource
     namespace: str | None
@@ -50,6 +61,29 @@ class Request:
     dry_run: bool = False
     trace: list[Step] = field(default_factory=list)
     old: dict | None = None  # the stored object, on update
+    subresource: str = ""
+    warnings: list[str] = field(default_factory=list)
+    audit_annotations: dict = field(default_factory=dict)
+
+
+def _as_caller(method):
+    """An API entry point: without an explicit ``user`` it serves ``api.caller`` (a kubectl command's identity).
+
+    Only the outermost call takes the caller: what the apiserver does inside a request (admission
+    reading namespaces, watches firing, garbage collection) and what controllers do from their
+    SimPy processes are in-process calls that are not authorized.
+    """
+    @functools.wraps(method)
+    def entry(self, *args, **kwargs):
+        if (self._depth == 0 and kwargs.get("user") is None and self.caller is not None
+                and not self.in_component()):
+            kwargs["user"] = self.caller
+        self._depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+    return entry
 
 
 class APIServer:
@@ -63,9 +97,23 @@ class APIServer:
         self.etcd = etcd or Etcd()
         self.clock = clock
         self.rng = random.Random(seed)
-        self.authorizer: Callable[[Request], str | None] | None = None  # returns a denial message or None
+        #: returns (allowed, the allow reason or the whole Forbidden message); None authorizes everything
+        self.authorizer: Callable[[Request], tuple[bool, str]] | None = None
+        #: the admission chain (k8slab.admission.AdmissionChain); the plain lists below run inside it
+        self.admission = None
         self.mutating_admission: list[Callable[[Request], None]] = []
         self.validating_admission: list[Callable[[Request], None]] = []
+        #: checks a resource's registry makes after mutating admission (RBAC escalation prevention)
+        self.registry_checks: list[Callable[[Request], None]] = []
+        #: the identity of the current kubectl command (see _as_caller); None: the lab's in-process API
+        self.caller = None
+        #: True while a component's SimPy process runs (its calls are in-process, never the caller's)
+        self.in_component: Callable[[], bool] = lambda: False
+        self._depth = 0
+        #: warnings the apiserver returned (``Warning:`` headers), oldest first; kubectl prints them to stderr
+        self.warnings: list[str] = []
+        #: one entry per admitted write with audit annotations (PodSecurity audit mode, webhook patches)
+        self.audit_log: list[dict] = []
         #: run after admission and validation, before storing (a registry's allocations: ClusterIPs, node ports)
         self.before_store: list[Callable[[Request], None]] = []
         #: kind -> callable(obj) deciding deletion; returns True when it took over (graceful pod deletion)
@@ -101,49 +149,102 @@ class APIServer:
         return format_time(self.clock())
 
     # -- reads ---------------------------------------------------------------------------------------
-    def get(self, resource: APIResource, namespace: str | None, name: str) -> dict:
+    @_as_caller
+    def get(self, resource: APIResource, namespace: str | None, name: str, *, user=None) -> dict:
+        if user is not None:
+            self._authorize("get", resource, namespace, name, user, record=False)
         obj = self.etcd.read(resource.key(namespace if resource.namespaced else None, name))
         if obj is None:
             raise NotFound(f'{resource.group_resource} "{name}" not found')
         return obj
 
-    def list(self, resource: APIResource, namespace: str | None = None) -> list[dict]:
+    @_as_caller
+    def list(self, resource: APIResource, namespace: str | None = None, *, user=None) -> list[dict]:
+        if user is not None:
+            self._authorize("list", resource, namespace, "", user, record=False)
         prefix = f"/registry/{resource.etcd_prefix or resource.name}/"
         if namespace and resource.namespaced:
             prefix += f"{namespace}/"
         return list(self.etcd.scan(prefix))
 
-    def watch(self, resource: APIResource, callback: Callable[[str, dict], None]) -> None:
+    @_as_caller
+    def watch(self, resource: APIResource, callback: Callable[[str, dict], None], *, user=None,
+              namespace: str | None = None) -> None:
         """Call ``callback(event_type, obj)`` for every change to objects of this resource (an informer)."""
+        if user is not None:
+            self._authorize("watch", resource, namespace, "", user, record=False)
         self.etcd.watch(f"/registry/{resource.etcd_prefix or resource.name}/", lambda t, _k, o: callback(t, o))
 
     # -- the write pipeline --------------------------------------------------------------------------
+    def _authorize(self, verb: str, res: APIResource, namespace: str | None, name: str, user,
+                   subresource: str = "", record: bool = True) -> list[Step]:
+        """Authentication and authorization of a request; returns the trace it starts, raises Forbidden.
+
+        ``record``: the trace becomes ``last_trace`` (writes; reads leave the last write's trace in place).
+        """
+        trace = [Step("authentication", "ok", getattr(user, "name", None) or "kubernetes-admin")]
+        if record:
+            self.last_trace = trace
+        if self.authorizer is None:
+            trace.append(Step("authorization", "allowed", "RBAC"))
+            return trace
+        req = Request(verb, res, namespace if res.namespaced else None, name, None, user, subresource=subresource)
+        allowed, text = self.authorizer(req)
+        if not allowed:
+            trace.append(Step("authorization", "denied", text))
+            raise Forbidden(text)
+        trace.append(Step("authorization", "allowed", text))
+        return trace
+
     def _admit(self, req: Request) -> None:
-        """Authentication and authorization, then mutating admission, validation, validating admission."""
-        req.trace.append(Step("authentication", "ok", getattr(req.user, "name", "kubernetes-admin")))
-        if self.authorizer is not None:
-            denial = self.authorizer(req)
-            if denial:
-                req.trace.append(Step("authorization", "denied", denial))
-                raise Forbidden(denial)
-        req.trace.append(Step("authorization", "allowed", "RBAC"))
-        if req.obj is None:
+        """Mutating admission, the registry's checks, validation, validating admission (after authorization)."""
+        if not req.trace:
+            req.trace.extend(self._authorize(req.verb, req.resource, req.namespace, req.name, req.user,
+                                             req.subresource))
+        self.last_trace = req.trace
+        if req.obj is None and req.verb != "delete":
             return
-        self._namespace_lifecycle(req)
-        for plugin in self.mutating_admission:
-            plugin(req)
-            req.trace.append(Step("mutating admission", "ok", _plugin_name(plugin)))
-        errs = validate(req.obj, req.resource.namespaced)
-        if errs:
-            req.trace.append(Step("validation", "invalid", aggregate(errs)))
-            raise Invalid(f'The {req.resource.kind} "{req.name}" is invalid: {aggregate(errs)}', errs)
-        req.trace.append(Step("validation", "ok"))
-        for plugin in self.validating_admission:
-            plugin(req)
-            req.trace.append(Step("validating admission", "ok", _plugin_name(plugin)))
+        try:
+            self._run_admission(req)
+        finally:
+            self.warnings.extend(req.warnings)
+        if req.audit_annotations and not req.dry_run:
+            self.audit_log.append({"verb": req.verb, "user": getattr(req.user, "name", "kubernetes-admin"),
+                                   "resource": req.resource.group_resource, "namespace": req.namespace,
+                                   "name": req.name, "annotations": dict(req.audit_annotations)})
+
+    def _run_admission(self, req: Request) -> None:
+        if self.admission is not None:
+            self.admission.run_mutating(req, tuple(self.mutating_admission))
+        elif req.obj is not None:
+            self._namespace_lifecycle(req)
+            for plugin in self.mutating_admission:
+                plugin(req)
+                req.trace.append(Step("mutating admission", "ok", _plugin_name(plugin)))
+        for check in self.registry_checks:
+            try:
+                check(req)
+            except Exception as e:
+                from k8slab.errors import K8sLabError
+
+                if isinstance(e, K8sLabError):
+                    req.trace.append(Step("validation", "rejected", str(e), plugin="RBAC escalation check"))
+                raise
+        if req.obj is not None:
+            errs = validate(req.obj, req.resource.namespaced)
+            if errs:
+                req.trace.append(Step("validation", "invalid", aggregate(errs)))
+                raise Invalid(f'The {req.resource.kind} "{req.name}" is invalid: {aggregate(errs)}', errs)
+            req.trace.append(Step("validation", "ok"))
+        if self.admission is not None:
+            self.admission.run_validating(req, tuple(self.validating_admission))
+        elif req.obj is not None:
+            for plugin in self.validating_admission:
+                plugin(req)
+                req.trace.append(Step("validating admission", "ok", _plugin_name(plugin)))
 
     def _namespace_lifecycle(self, req: Request) -> None:
-        # upstream: plugin/pkg/admission/namespace/lifecycle (NamespaceLifecycle)
+        # upstream: plugin/pkg/admission/namespace/lifecycle (NamespaceLifecycle); k8slab.admission has the plugin
         if not req.resource.namespaced or req.verb != "create":
             return
         ns = self.etcd.read(f"/registry/namespaces/{req.namespace}")
@@ -180,21 +281,25 @@ class APIServer:
             raise Invalid(f'The {kind} "{name}" is invalid: {aggregate(msgs)}', msgs)
         return res, obj
 
+    @_as_caller
     def create(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None) -> dict:
         """Create an object; raises AlreadyExists, Invalid, BadRequest, Forbidden, NotFound (namespace)."""
         res, obj = self.decode(obj)
         return self._create(res, obj, user, dry_run, namespace)
 
-    def _create(self, res: APIResource, obj: dict, user, dry_run: bool, namespace: str | None) -> dict:
+    def _create(self, res: APIResource, obj: dict, user, dry_run: bool, namespace: str | None,
+                trace: list[Step] | None = None) -> dict:
         meta = obj.setdefault("metadata", {})
         if res.namespaced:
             meta["namespace"] = meta.get("namespace") or namespace or "default"
         else:
             meta.pop("namespace", None)
+        if trace is None:
+            trace = self._authorize("create", res, meta.get("namespace"), "", user)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + self.random_suffix()
         name = meta.get("name") or ""
-        req = Request("create", res, meta.get("namespace"), name, obj, user, dry_run)
+        req = Request("create", res, meta.get("namespace"), name, obj, user, dry_run, trace)
         self.last_trace = req.trace
         apply_defaults(obj)
         self._admit(req)
@@ -216,6 +321,7 @@ class APIServer:
         req.trace.append(Step("storage", "stored", key))
         return obj
 
+    @_as_caller
     def update(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
                subresource: str = "") -> dict:
         """Replace an object (PUT). A resourceVersion in ``obj`` must match the stored one (optimistic concurrency)."""
@@ -223,14 +329,15 @@ class APIServer:
         meta = obj.setdefault("metadata", {})
         ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
         name = meta.get("name") or ""
+        trace = self._authorize("update", res, ns, name, user, subresource)
         live = self.get(res, ns, name)
         rv = meta.get("resourceVersion")
         if rv and rv != live["metadata"]["resourceVersion"]:
             raise Conflict(f'Operation cannot be fulfilled on {res.group_resource} "{name}": the object has been '
                            "modified; please apply your changes to the latest version and try again")
-        return self._write_update(res, live, obj, user, dry_run, subresource)
+        return self._write_update(res, live, obj, user, dry_run, subresource, trace)
 
-    def _write_update(self, res, live, obj, user, dry_run, subresource="") -> dict:
+    def _write_update(self, res, live, obj, user, dry_run, subresource="", trace=None, verb="update") -> dict:
         meta = obj["metadata"]
         live_meta = live["metadata"]
         for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -250,7 +357,8 @@ class APIServer:
                 self._pod_update_allowed(live, obj)
             if obj.get("spec") != live.get("spec") and "generation" in meta:
                 meta["generation"] = live_meta.get("generation", 1) + 1
-        req = Request("update", res, meta.get("namespace"), meta["name"], obj, user, dry_run, old=live)
+        req = Request(verb, res, meta.get("namespace"), meta["name"], obj, user, dry_run, list(trace or ()),
+                      old=live, subresource=subresource)
         self.last_trace = req.trace
         self._admit(req)
         if not dry_run:
@@ -280,6 +388,7 @@ class APIServer:
                    "was previously negative)")
             raise Invalid(f'The Pod "{name}" is invalid: {msg}', [msg])
 
+    @_as_caller
     def apply(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
               decoded: tuple[APIResource, dict] | None = None) -> tuple[dict, str]:
         """``kubectl apply`` (client-side): create, or three-way merge with the last applied configuration.
@@ -292,8 +401,11 @@ class APIServer:
         ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
         applied = json.dumps(obj, separators=(",", ":"), sort_keys=True)
         meta.setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
+        name = meta.get("name") or ""
+        if user is not None:  # kubectl apply reads the live object first (GET), then creates or patches it
+            self._authorize("get", res, ns, name, user, record=False)
         try:
-            live = self.get(res, ns, meta.get("name") or "")
+            live = self.get(res, ns, name)
         except NotFound:
             return self._create(res, new, user, dry_run, namespace), "created"
         last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
@@ -301,7 +413,8 @@ class APIServer:
             return live, "unchanged"
         merged = _three_way(live, last, new)
         merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-        stored = self._write_update(res, live, merged, user, dry_run)
+        trace = self._authorize("patch", res, ns, name, user)
+        stored = self._write_update(res, live, merged, user, dry_run, trace=trace, verb="patch")
         return stored, "configured"
 
     def write_status(self, res: APIResource, obj: dict) -> dict:
@@ -311,10 +424,13 @@ class APIServer:
         return obj
 
     # -- delete ---------------------------------------------------------------------------------------
+    @_as_caller
     def delete(self, res: APIResource, namespace: str | None, name: str, *, user=None,
                grace_period: int | None = None, dry_run: bool = False) -> dict:
+        trace = self._authorize("delete", res, namespace, name, user)
         obj = self.get(res, namespace, name)
-        req = Request("delete", res, namespace, name, None, user, dry_run)
+        req = Request("delete", res, namespace if res.namespaced else None, name, None, user, dry_run, trace,
+                      old=obj)
         self.last_trace = req.trace
         self._admit(req)
         if dry_run:

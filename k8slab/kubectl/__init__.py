@@ -75,7 +75,12 @@ def run(lab, command_line: str, stdin: str | None = None, as_user: str | None = 
     fn = _COMMANDS.get(verb)
     if fn is None:
         return KubectlResult(1, "", f'error: unknown command "{verb}" for "kubectl"\n')
+    from k8slab.kubectl.auth import Session  # also registers "kubectl auth"
+
+    session = Session(lab)  # every request of the command carries its identity (--as/--as-group)
     try:
-        return fn(lab, args, stdin)
+        with session.acting_as(args):
+            result = fn(lab, args, stdin)
     except K8sLabError as e:
-        return KubectlResult(1, "", error_text(e) + "\n")
+        result = KubectlResult(1, "", error_text(e) + "\n")
+    return session.with_warnings(result)
