@@ -75,7 +75,7 @@ def run(lab, command_line: str, stdin: str | None = None, as_user: str | None = 
     fn = _COMMANDS.get(verb)
     if fn is None:
         return KubectlResult(1, "", f'error: unknown command "{verb}" for "kubectl"\n')
-    from k8slab.kubectl.auth import Session  # also registers "kubectl auth"
+    from k8slab.kubectl.auth import Session
 
     session = Session(lab)  # every request of the command carries its identity (--as/--as-group)
     try:
