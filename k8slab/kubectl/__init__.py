@@ -57,7 +57,8 @@ def command(name: str):
 def run(lab, command_line: str, stdin: str | None = None, as_user: str | None = None,
         groups: list[str] | None = None) -> KubectlResult:
     """Run one kubectl command line against ``lab``."""
-    from k8slab.kubectl import commands, describe, get, nodes_and_logs, rollout, taint  # noqa: F401  (they register their commands)
+    from k8slab.kubectl import (auth, commands, describe, get, nodes_and_logs, rollout,  # noqa: F401
+                                taint)  # (they register their commands)
 
     try:
         args = parse_args(command_line)
