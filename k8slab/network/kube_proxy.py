@@ -87,6 +87,13 @@ class Forward:
     def __bool__(self) -> bool:
         return self.verdict == "forwarded"
 
+    def __repr__(self) -> str:
+        if self.endpoint is None:
+            return f"<Forward {self.verdict}: {self.reason}>"
+        e = self.endpoint
+        return (f"<Forward {self.reason} (pod {e.pod} on {e.node}) via {self.chain}, "
+                f"the pod sees source {self.source_ip}>")
+
 
 def categorize_endpoints(endpoints: list[ServiceEndpoint], node: str | None, local: bool
                          ) -> tuple[list[ServiceEndpoint], bool]:

@@ -20,7 +20,7 @@ from k8slab.network.load_balancer import (
 from k8slab.network.network_policy import POLICY_ENGINES, PolicyEngine, Verdict, _End
 from k8slab.network.validation import VALIDATORS
 
-__all__ = ["Network", "ConnectivityMatrix"]
+__all__ = ["Network", "ConnectivityMatrix", "EndpointTable"]
 
 
 @dataclass
@@ -50,6 +50,18 @@ class ConnectivityMatrix:
     @property
     def denied(self) -> int:
         return int((~self.allowed).sum())
+
+
+class EndpointTable(list):
+    """A Service port's endpoints as kube-proxy sees them; prints as a table (ready, serving, terminating)."""
+
+    def __repr__(self) -> str:
+        from k8slab.kubectl.format import tabwriter
+
+        rows = ["POD\tENDPOINT\tNODE\tREADY\tSERVING\tTERMINATING"]
+        rows += [f"{e.pod}\t{e}\t{e.node}\t{str(e.ready).lower()}\t{str(e.serving).lower()}\t"
+                 f"{str(e.terminating).lower()}" for e in self]
+        return tabwriter(rows, minwidth=0, padding=3).rstrip("\n") if self else "no endpoints"
 
 
 class Network:
@@ -265,6 +277,10 @@ class Network:
         return ConnectivityMatrix([e.name for e in ends], allowed, port, protocol, self.engine.enforced)
 
     # -- Services, DNS, Ingress ------------------------------------------------------------------------
+    def endpoints(self, service, port=None) -> "EndpointTable":
+        """The endpoints kube-proxy sees for a Service port, with their conditions, as a table."""
+        return EndpointTable(self.proxy.endpoints(service, port))
+
     def forward(self, service, client, **kw) -> Forward:
         """kube-proxy's decision for one connection (see :meth:`KubeProxy.forward`)."""
         return self.proxy.forward(service, client, **kw)
