@@ -33,30 +33,35 @@ def draw_envelope(ax=None):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 3.8))
+        _, ax = plt.subplots(figsize=(12, 4))
     boxes = {
-        "vault": (0.5, 2.2, "Azure Key Vault\nKEK (key-encryption key)\nnever leaves the vault", "#ffe3e3"),
-        "seed": (3.6, 2.2, "DEK seed (32 bytes)\nmade at apiserver start\nor when the KEK version changes", "#fff3bf"),
-        "dek": (6.7, 2.2, "data key per write\nHKDF-SHA256(seed, random info)", "#d3f9d8"),
-        "secret": (6.7, 0.4, "Secret JSON\n(the plaintext)", "#e7f5ff"),
-        "etcd": (10.0, 1.3, "etcd value\nk8s:enc:kms:v2:<name>:\n+ EncryptedObject{ciphertext,\nkeyID, wrapped seed}",
-                 "#e9ecef"),
+        "vault": (1.2, 2.5, "Azure Key Vault\nKEK (key-encryption key)\nnever leaves the vault", "#ffe3e3"),
+        "seed": (5.0, 2.5, "DEK seed (32 random bytes)\nat apiserver start, or when\nthe KEK version changes",
+                 "#fff3bf"),
+        "dek": (8.8, 2.5, "a data key per write:\nHKDF-SHA256(seed, random info)", "#d3f9d8"),
+        "secret": (8.8, 0.4, "the Secret's JSON\n(plaintext)", "#e7f5ff"),
+        "etcd": (12.6, 1.45, "etcd value:\nk8s:enc:kms:v2:<name>:\nEncryptedObject{\n  ciphertext, keyID,\n"
+                 "  wrapped seed }", "#e9ecef"),
     }
     for x, y, text, color in boxes.values():
         ax.text(x, y, text, ha="center", va="center", fontsize=8.5,
                 bbox={"boxstyle": "round,pad=0.5", "fc": color, "ec": "#495057"})
-    arrows = [("vault", "seed", "wraps once\n(WrapKey)"), ("seed", "dek", "derive"),
-              ("dek", "etcd", "AES-GCM encrypts"), ("secret", "etcd", ""), ("seed", "etcd", "wrapped seed stored")]
-    for a, b, label in arrows:
-        (x0, y0), (x1, y1) = boxes[a][:2], boxes[b][:2]
-        ax.annotate("", xy=(x1 - 1.0, y1), xytext=(x0 + 1.2, y0),
-                    arrowprops={"arrowstyle": "->", "color": "#495057", "connectionstyle": "arc3,rad=0.08"})
+
+    def arrow(x0, y0, x1, y1, label="", dx=0.0, dy=0.18, rad=0.0):
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "->", "color": "#495057", "connectionstyle": f"arc3,rad={rad}"})
         if label:
-            ax.text((x0 + x1) / 2 + 0.1, (y0 + y1) / 2 + 0.25, label, ha="center", fontsize=7.5, color="#343a40")
-    ax.set_xlim(-1, 11.7)
-    ax.set_ylim(-0.4, 3.0)
+            ax.text((x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy, label, ha="center", fontsize=7.5, color="#343a40")
+
+    arrow(2.55, 2.5, 3.55, 2.5, "wraps the seed\n(one WrapKey call)", dy=0.5)
+    arrow(6.45, 2.5, 7.2, 2.5, "derive", dy=0.12)
+    arrow(10.35, 2.35, 11.3, 1.85, "AES-GCM key", dx=0.35, dy=0.15)
+    arrow(9.75, 0.5, 11.3, 1.05, "encrypted with it", dx=0.2, dy=-0.35)
+    arrow(5.0, 1.95, 11.3, 1.35, "the wrapped seed is stored with every object", dy=-0.45, rad=0.12)
+    ax.set_xlim(-0.3, 14.2)
+    ax.set_ylim(-0.3, 3.3)
     ax.axis("off")
-    ax.set_title("KMS v2 envelope encryption (reads unwrap the seed once, then cache it)")
+    ax.set_title("KMS v2 envelope encryption (reads unwrap a seed once, then cache it)")
     return ax
 
 

@@ -13,10 +13,16 @@ import yaml
 
 from k8slab.errors import Invalid, K8sLabError
 
-__all__ = ["EncryptionAtRest", "parse_encryption_config", "Provider", "etcdctl_get", "generate_key", "PREFIXES"]
+__all__ = ["InternalError", "EncryptionAtRest", "parse_encryption_config", "Provider", "etcdctl_get", "generate_key", "PREFIXES"]
 
 PREFIXES = {"aescbc": "k8s:enc:aescbc:v1:", "aesgcm": "k8s:enc:aesgcm:v1:", "secretbox": "k8s:enc:secretbox:v1:",
             "kms": "k8s:enc:kms:v2:"}
+
+
+class InternalError(K8sLabError):
+    """A storage transformer failed (metav1.StatusReasonInternalError, HTTP 500)."""
+
+    reason = "InternalError"
 
 
 class Provider:
@@ -195,7 +201,7 @@ class EncryptionAtRest:
                 return p.decrypt(key, stored)
         if any(p.kind == "identity" for p in self.providers[res]) and not stored.startswith(b"k8s:enc:"):
             return stored
-        raise K8sLabError(f"Internal error occurred: unable to transform key \"{key}\": no matching prefix found")
+        raise InternalError(f"Internal error occurred: unable to transform key \"{key}\": no matching prefix found")
 
     def rewrite(self, resource: str = "secrets") -> int:
         """Rewrite every object of a resource with the current first provider (``kubectl get secrets -A -o json |
