@@ -30,6 +30,7 @@ FLAGS_WITH_VALUE = {
     "--docker-password": "docker-password", "--docker-email": "docker-email", "--cert": "cert", "--key": "key",
     "--min": "min", "--max": "max", "--cpu-percent": "cpu-percent", "--for": "for", "--env": "env",
     "--labels": "labels", "--since": "since", "--dry-run": "dry-run", "--cascade": "cascade",
+    "--from-env-file": "from-env-file",
 }
 BOOL_FLAGS = {
     "-A": "all-namespaces", "--all-namespaces": "all-namespaces", "--show-labels": "show-labels",
@@ -41,7 +42,7 @@ BOOL_FLAGS = {
     "--record": "record", "-it": "interactive", "-i": "stdin", "-t": "tty", "--rm": "rm",
     "--expose": "expose", "--ignore-not-found": "ignore-not-found", "-q": "quiet", "--quiet": "quiet",
 }
-REPEATABLE = {"as-group", "from-literal", "from-file", "filename", "env", "label-columns"}
+REPEATABLE = {"as-group", "from-literal", "from-file", "from-env-file", "filename", "env", "label-columns"}
 # --dry-run alone means client (deprecated form)
 OPTIONAL_VALUE = {"dry-run": "client"}
 
