@@ -72,6 +72,9 @@ class NodeIPAMController(Controller):
         if changed:
             self.api.write_status(res, node)
         if got.get("route") is False:
+            # upstream text "Could not create route %s %s for node %s after %v: %v"; the error itself is the
+            # lab's own words (Azure's error text is not simulated)
             self.lab.events.record(node, "Warning", "FailedToCreateRoute",
-                                   f"Could not create route for node {name} ({got['podCIDR']}): the route table "
-                                   f"already holds {len(ipam.routes)} routes, its limit", "route_controller")
+                                   f"Could not create route {node['metadata'].get('uid', '')} {got['podCIDR']} for "
+                                   f"node {name} after 0s: the route table already holds {len(ipam.routes)} "
+                                   "routes, the most an Azure route table holds", "route_controller")
