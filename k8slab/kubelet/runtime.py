@@ -36,7 +36,7 @@ class Container:
 
     __slots__ = ("name", "spec", "kind", "attempt", "image", "image_id", "behavior", "id", "state", "created_at",
                  "started_at", "finished_at", "exit_code", "reason", "message", "hash", "logs", "ready", "started",
-                 "liveness_failed", "startup_failed", "stopping", "exit_event", "_pw", "signal")
+                 "liveness_failed", "startup_failed", "stopping", "exit_event", "_pw", "signal", "sigterm_at")
 
     def __init__(self, pw, spec: dict, kind: str, attempt: int, image: str, image_id: str, behavior: AppBehavior):
         self._pw = pw
@@ -61,6 +61,7 @@ class Container:
         self.stopping = False
         self.exit_event = pw.env.event()
         self.signal = None
+        self.sigterm_at: float | None = None  # when the kubelet sent SIGTERM (after any preStop hook)
 
     # -- the app ----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -110,6 +111,7 @@ class Container:
         if self.state != "running":
             return
         self.stopping = True
+        self.sigterm_at = env.now
         self._log(env.now, "sigterm")
         b = self.behavior
         hung = b.hang_after is not None and env.now - self.started_at >= b.hang_after
