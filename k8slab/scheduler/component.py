@@ -33,7 +33,9 @@ class KubeScheduler(Component):
             emit_event=self._event, bind=self._bind, evict=self._evict, update_status=self._update_status,
             default_selector=self._default_selector, namespace_labels=self._namespace_labels)
         lab.scheduler = self
-        self.scheduler.lab = lab
+        from k8slab.scheduler.plugins.volumes import with_lab
+
+        with_lab(self.scheduler, lab)  # the volume plugins read the lab's claims and volumes
         self._wakeup = None
         lab.api.watch(lab.api.resource("nodes"), self._on_node)
         lab.api.watch(self._pods, self._on_pod)

@@ -11,7 +11,7 @@ import numpy as np
 from ..status import Code, Status
 from .base import Plugin
 
-__all__ = ["VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding", "VolumeZone", "NOT_SIMULATED"]
+__all__ = ["VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding", "VolumeZone", "NOT_SIMULATED", "with_lab"]
 
 NOT_SIMULATED = "not simulated"
 
@@ -23,6 +23,8 @@ def _pvc_volumes(pod: dict) -> list:
 
 class _VolumePlugin(Plugin):
     points = ("filter",)
+    #: a bare Scheduler has no claims or volumes to look at; the lab component turns this on (with_lab)
+    simulated = False
     #: which of k8slab.storage.binding's reasons this plugin reports, and with which code
     codes: dict[str, Code] = {}
 
@@ -92,6 +94,15 @@ class VolumeZone(_VolumePlugin):
 
     name = "VolumeZone"
     codes = {"node(s) had no available volume zone": Code.UnschedulableAndUnresolvable}
+
+
+def with_lab(scheduler, lab) -> None:
+    """Give a Scheduler's volume plugins a lab to read claims, volumes and classes from."""
+    scheduler.lab = lab
+    for fw in scheduler.profiles.values():
+        for p in fw.plugins.values():
+            if isinstance(p, _VolumePlugin):
+                p.simulated = True
 
 
 _CLAIMED = {r for cls in (VolumeRestrictions, NodeVolumeLimits, VolumeZone) for r in cls.codes}
