@@ -119,7 +119,12 @@ class AdmissionPlugin:
 
 
 class _Callable(AdmissionPlugin):
-    """An in-process callable ``fn(req)`` from the APIServer's plain plugin lists."""
+    """An in-process callable ``fn(req)`` from the APIServer's plain plugin lists.
+
+    It cannot say which requests it handles, so it leaves a step only when it changed the object or refused it.
+    """
+
+    quiet = True
 
     def __init__(self, fn: Callable, phase: str):
         qualname = getattr(fn, "__qualname__", type(fn).__name__)
@@ -197,7 +202,8 @@ class AdmissionChain:
                 req.trace.append(_rejected("mutating admission", plugin.name, e))
                 raise
             patch = diff(before, req.obj) if before is not None else []
-            req.trace.append(Step("mutating admission", "ok", plugin.name, plugin=plugin.name, patch=patch or None))
+            if patch or not getattr(plugin, "quiet", False):
+                req.trace.append(Step("mutating admission", "ok", plugin.name, plugin=plugin.name, patch=patch or None))
 
     def run_validating(self, req, extra: tuple = ()) -> None:
         """The validating phase: every enabled plugin with a ``validate`` in order; the first refusal stops it."""
@@ -217,7 +223,8 @@ class AdmissionChain:
             except K8sLabError as e:
                 req.trace.append(_rejected("validating admission", plugin.name, e))
                 raise
-            req.trace.append(Step("validating admission", "ok", plugin.name, plugin=plugin.name))
+            if not getattr(plugin, "quiet", False):
+                req.trace.append(Step("validating admission", "ok", plugin.name, plugin=plugin.name))
 
 
 def _rejected(stage: str, plugin: str, err: K8sLabError):
