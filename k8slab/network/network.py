@@ -20,7 +20,7 @@ from k8slab.network.load_balancer import (
 from k8slab.network.network_policy import POLICY_ENGINES, PolicyEngine, Verdict, _End
 from k8slab.network.validation import VALIDATORS
 
-__all__ = ["Network", "ConnectivityMatrix", "EndpointTable"]
+__all__ = ["Network", "ConnectivityMatrix", "EndpointTable", "TextTable"]
 
 
 @dataclass
@@ -50,6 +50,18 @@ class ConnectivityMatrix:
     @property
     def denied(self) -> int:
         return int((~self.allowed).sum())
+
+
+class TextTable:
+    """Rows of tab-separated cells printed aligned like kubectl's tables, with an optional note below."""
+
+    def __init__(self, rows: list[str], tail: str = ""):
+        self.rows, self.tail = rows, tail
+
+    def __repr__(self) -> str:
+        from k8slab.kubectl.format import tabwriter
+
+        return tabwriter(self.rows, minwidth=0, padding=3).rstrip("\n") + self.tail
 
 
 class EndpointTable(list):
@@ -189,6 +201,43 @@ class Network:
 
     def release_pod_ip(self, pod: dict) -> None:
         self.ipam.release(pod)
+
+    def addresses(self) -> "TextTable":
+        """Each node's pod addresses: its range (pod CIDR, or addresses held in an Azure subnet), in use, free."""
+        from k8slab.network.node_ipam import _node_ip
+
+        rows = ["NODE\tNODE IP\tPOD ADDRESSES\tIN USE\tFREE"]
+        in_use: dict[str, int] = {}
+        for node, _ip in self.ipam.pod_ips.values():
+            in_use[node] = in_use.get(node, 0) + 1
+        for n in self.lab.api.list(self.lab.api.resource("nodes")):
+            name = n["metadata"]["name"]
+            rng = self.ipam.ranges.get(name)
+            if rng is None:
+                where = "none (no pod CIDR)"
+            elif self.plugin in ("azure-cni", "azure-cni-pod-subnet"):
+                where = f"{rng.granted} held in {rng.net}"
+            else:
+                where = self.ipam.node_cidrs[name]
+            rows.append(f"{name}\t{_node_ip(n)}\t{where}\t{in_use.get(name, 0)}\t{self.ipam.free(name)}")
+        free = self.ipam.subnet_free
+        tail = f"\n{free} addresses left in the subnet" if free is not None else ""
+        return TextTable(rows, tail)
+
+    def route_table(self) -> "TextTable":
+        """kubenet's Azure route table: one route per node (pod CIDR -> node), at most 400; nodes left without."""
+        from k8slab.network.ipam import ROUTE_TABLE_LIMIT
+
+        missing = [f"{n} ({c})" for n, c in self.ipam.node_cidrs.items() if n not in self.ipam.routes]
+        rows = ["ADDRESS PREFIX\tNEXT HOP TYPE\tNEXT HOP\tNODE"]
+        routes = sorted(self.ipam.routes.items(), key=lambda kv: ipaddress.ip_network(kv[1][0]))
+        shown = routes if len(routes) <= 6 else routes[:3] + [("...", ("...", "..."))] + routes[-2:]
+        for node, (cidr, hop) in shown:
+            rows.append(f"{cidr}\t{'VirtualAppliance' if cidr != '...' else '...'}\t{hop}\t{node}")
+        tail = f"\n{len(routes)} of {ROUTE_TABLE_LIMIT} routes"
+        if missing:
+            tail += f"; nodes without a route: {', '.join(missing)}"
+        return TextTable(rows, tail)
 
     # -- NetworkPolicy ---------------------------------------------------------------------------------
     @property

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["ingress_route_widget", "connectivity_widget", "ip_planner", "ip_planner_widget", "route_text"]
+__all__ = ["ingress_route_widget", "connectivity_widget", "ip_planner", "ip_planner_widget", "route_text",
+           "budget_html"]
 
 
 def route_text(lab, host: str, path: str) -> str:
@@ -115,24 +116,52 @@ def ip_planner(plugin: str, nodes: int, max_pods: int | None, prefix: int, base:
     return plan_ips(plugin, nodes=nodes, max_pods=max_pods, subnet=subnet, surge=surge, scale_out=scale_out)
 
 
+def budget_html(plans) -> str:
+    """Addresses needed vs usable per plan as HTML bars on a log scale (fast enough for every slider move).
+
+    Examples
+    --------
+    >>> from k8slab.network.ip_planning import plan_ips
+    >>> "1,581 needed" in budget_html([plan_ips("azure-cni", nodes=50, subnet="10.240.0.0/22")])
+    True
+    """
+    import math
+
+    top = max([p.ips_required for p in plans] + [p.usable_ips or 0 for p in plans] + [10])
+
+    def width(n: int) -> float:
+        return 100 * math.log10(max(n, 1)) / math.log10(top)
+
+    rows = []
+    for p in plans:
+        color = "#2b8a3e" if p.fits or p.fits is None else "#c92a2a"
+        usable = (f'<div style="background:#74c0fc;height:9px;width:{width(p.usable_ips):.1f}%"></div>'
+                  if p.usable_ips else "")
+        rows.append(f'<tr><td style="padding-right:8px">{html.escape(p.plugin)} ({p.max_pods} max pods)</td>'
+                    f'<td style="width:420px"><div style="background:{color};height:9px;'
+                    f'width:{width(p.ips_required):.1f}%"></div>{usable}</td>'
+                    f'<td style="padding-left:8px">{p.ips_required:,} needed'
+                    + (f" / {p.usable_ips:,} usable" if p.usable_ips else "") + "</td></tr>")
+    return ("<table>" + "".join(rows) + "</table><small>log scale; green or red: needed, blue: usable in the "
+            "subnet</small>")
+
+
 def ip_planner_widget(plugin: str = "azure-cni", nodes: int = 50, max_pods: int = 30, prefix: int = 22):
     """Sliders for plugin, nodes, max pods and subnet size; the plan, its reasoning and a bar chart.
 
     ``w.result`` is the :class:`~k8slab.IPPlan`; ``w.set(plugin=..., nodes=..., max_pods=..., prefix=...)``
-    drives it. The bar chart compares the four plugins at the same settings.
+    drives it. The bars (HTML, log scale) compare the four plugins at the same settings.
     """
     import ipywidgets as W
-    import matplotlib.pyplot as plt
 
     from k8slab.network.ip_planning import PLUGINS
-    from k8slab.plot.network import plot_ip_budget
 
     plugin_box = W.Dropdown(options=PLUGINS, value=plugin, description="plugin")
     nodes_box = W.IntSlider(value=nodes, min=1, max=1000, description="nodes", continuous_update=False)
     pods_box = W.IntSlider(value=max_pods, min=10, max=250, description="max pods", continuous_update=False)
     prefix_box = W.IntSlider(value=prefix, min=16, max=29, description="subnet /", continuous_update=False)
     text = W.HTML()
-    chart = W.Output()
+    chart = W.HTML()
     box = W.VBox([W.HBox([plugin_box, nodes_box]), W.HBox([pods_box, prefix_box]), text, chart])
     box.result = None
 
@@ -147,17 +176,13 @@ def ip_planner_widget(plugin: str = "azure-cni", nodes: int = 50, max_pods: int 
         color = "#2b8a3e" if plan.fits else "#c92a2a"
         text.value = (f'<b style="color:{color}">{plan.ips_required:,} addresses needed, {plan.usable_ips:,} usable '
                       f"in {plan.subnet}: {verdict}</b><pre>{html.escape(plan.explanation)}</pre>")
-        chart.clear_output(wait=True)
-        with chart:
-            fig, ax = plt.subplots(figsize=(7.5, 3.2))
-            plans = []
-            for p in PLUGINS:
-                try:
-                    plans.append(ip_planner(p, nodes_box.value, pods_box.value, prefix_box.value))
-                except ValueError:
-                    pass
-            plot_ip_budget(plans, ax=ax)
-            plt.show()
+        plans = []
+        for p in PLUGINS:
+            try:
+                plans.append(ip_planner(p, nodes_box.value, pods_box.value, prefix_box.value))
+            except ValueError:
+                pass
+        chart.value = budget_html(plans)
         return plan
 
     def set_(plugin=None, nodes=None, max_pods=None, prefix=None):
