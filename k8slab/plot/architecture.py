@@ -9,6 +9,11 @@ _CONTROL_PLANE = ("kube-apiserver", "etcd", "kube-scheduler", "kube-controller-m
 _MAX_PODS_SHOWN = 6
 
 
+def _controllers(lab) -> list[str]:
+    return sorted(str(n) for n in getattr(lab, "components", {})
+                  if "scheduler" not in str(n).lower() and "kubelet" not in str(n).lower())
+
+
 def _running(lab) -> dict[str, bool]:
     names = [str(n).lower() for n in getattr(lab, "components", {})]
     return {
@@ -113,6 +118,9 @@ def draw_architecture(lab, ax=None, title: str | None = None):
             face, edge, ls = ("#326ce5", "#1d4fb8", "-") if d["running"] else ("#eef1f4", "#9aa5b1", "--")
             color = "white" if d["running"] else "#6b7785"
             text = d["label"] if d["running"] else f"{d['label']}\n(not running)"
+            if n == "kube-controller-manager" and d["running"]:
+                names = _controllers(lab)
+                text = "controllers\n" + "\n".join(names[:4]) + (f"\n+{len(names) - 4} more" if len(names) > 4 else "")
             ax.text(x, y, text, ha="center", va="center", fontsize=9, color=color,
                     bbox=dict(boxstyle="round,pad=0.45", fc=face, ec=edge, ls=ls))
         elif d["layer"] == "node":

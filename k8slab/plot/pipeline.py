@@ -82,7 +82,7 @@ def draw_pipeline(trace, ax=None, title: str | None = None, highlight: int | Non
         ax.text(x + w / 2, 0.72, s["stage"].replace(" ", "\n", 1) if len(s["stage"]) > 14 else s["stage"],
                 ha="center", va="center", fontsize=9, weight="bold", color="#1f2d3d")
         ax.text(x + w / 2, 0.3, s["state"], ha="center", va="center", fontsize=8, color=edge)
-        detail = "\n".join(textwrap.shorten(d, 48) for d in s["details"][:5])
+        detail = "\n".join(textwrap.shorten(d, 90) for d in s["details"][:5])
         if detail:
             ax.text(x + w / 2, -0.12, "\n".join(textwrap.fill(line, 26, break_long_words=False) for line in detail.splitlines()),
                     ha="center", va="top", fontsize=6.5, color="#495057")
@@ -90,7 +90,7 @@ def draw_pipeline(trace, ax=None, title: str | None = None, highlight: int | Non
             ax.add_patch(FancyArrowPatch((x - gap + 0.04, 0.5), (x - 0.04, 0.5), arrowstyle="-|>",
                                          mutation_scale=12, color="#868e96"))
     ax.set_xlim(-0.2, len(stages) * (w + gap))
-    ax.set_ylim(-1.35, 1.25)
+    ax.set_ylim(-1.15, 1.2)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=10)
