@@ -10,6 +10,8 @@ __all__ = ["Backoff", "go_duration", "CONTAINER_BACKOFF", "MAX_CONTAINER_BACKOFF
 CONTAINER_BACKOFF = 10.0
 MAX_CONTAINER_BACKOFF = 300.0
 IMAGE_BACKOFF = 10.0
+#: the simulated clock is a float: a back-off that ends "now" has ended (no Go nanosecond clock to compare)
+_EPS = 1e-9
 
 
 class Backoff:
@@ -57,14 +59,14 @@ class Backoff:
         entry = self._entries.get(key)
         if entry is None or self._expired(event_time, entry[1]):
             return False
-        return self.clock() - event_time < entry[0]
+        return self.clock() - event_time < entry[0] - _EPS
 
     def is_in_backoff_since_update(self, key: str, event_time: float) -> bool:
         """True while less than the back-off has passed since the last :meth:`next` (image pulls)."""
         entry = self._entries.get(key)
         if entry is None or self._expired(event_time, entry[1]):
             return False
-        return event_time - entry[1] < entry[0]
+        return event_time - entry[1] < entry[0] - _EPS
 
     def last_update(self, key: str) -> float | None:
         entry = self._entries.get(key)
