@@ -43,17 +43,21 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def run_hook(handler: dict, inst, now: float, pod_ip: str) -> tuple[bool, float]:
-    """(succeeded, seconds) of one hook against the container ``inst`` (exec output is not simulated).
+def run_hook(handler: dict, inst, now: float, pod_ip: str, pod_fmt: str = "") -> tuple[bool, float, str]:
+    """(succeeded, seconds, message) of one hook against the container ``inst`` (exec output is not simulated).
 
     upstream: pkg/kubelet/lifecycle/handlers.go HandlerRunner.Run (exec, httpGet, sleep; tcpSocket is
-    accepted by the API but not supported as a hook handler)
+    accepted by the API but not supported as a hook handler) and its "HTTP lifecycle hook" message
     """
     seconds = hook_seconds(handler)
     if "httpGet" in handler:
-        ok, _ = probe_app({"httpGet": handler["httpGet"]}, inst.behavior, inst.alive_for(now), inst.hung(now),
-                          pod_ip, inst.spec, readiness=False)
-        return ok, 0.0
+        ok, output = probe_app({"httpGet": handler["httpGet"]}, inst.behavior, inst.alive_for(now), inst.hung(now),
+                               pod_ip, inst.spec, readiness=False)
+        if ok:
+            return True, 0.0, ""
+        path = handler["httpGet"].get("path") or "/"
+        return False, 0.0, (f'HTTP lifecycle hook ({path}) for Container "{inst.name}" in Pod "{pod_fmt}" failed - '
+                            f"error: {output}")
     if "tcpSocket" in handler:
-        return False, 0.0
-    return True, seconds
+        return False, 0.0, "invalid handler: tcpSocket is not supported as a lifecycle hook"
+    return True, seconds, ""

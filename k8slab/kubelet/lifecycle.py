@@ -18,6 +18,13 @@ from k8slab.registry import behavior_for, parse_image
 
 __all__ = ["PodWorker", "WORKER_BACKOFF", "MIN_GRACE"]
 
+
+class _Exited:
+    state = "exited"
+
+
+_EXITED = _Exited()
+
 #: upstream: pkg/kubelet/kubelet.go backOffPeriod, the pod worker's retry after a failed sync (jitter not simulated)
 WORKER_BACKOFF = 10.0
 #: upstream: pkg/kubelet/kuberuntime/kuberuntime_container.go minimumGracePeriodInSeconds
@@ -174,9 +181,16 @@ class PodWorker:
         if not (yield from self._init_containers(spec, policy, snapshot)):
             self._check_terminal(spec)
             return
+        keep = 0
         for c in spec.get("containers") or ():
             if self._should_start(c, policy):
+                keep += 1
                 yield from self._start(c, "regular", snapshot)
+            elif (self._latest(c["name"]) or _EXITED).state != "exited":
+                keep += 1
+        if keep == 0:
+            # upstream: computePodActions "keepCount == 0 && len(ContainersToStart) == 0" -> KillPod (sidecars too)
+            yield from self._kill_all(self._grace(), "Stopping container {}")
         self._check_terminal(spec)
 
     def _latest(self, name: str) -> Container | None:
@@ -315,13 +329,14 @@ class PodWorker:
         self.reasons.pop(name, None)
         hook = (c.get("lifecycle") or {}).get("postStart")
         if hook:
-            ok, seconds = run_hook(hook, inst, self.env.now, self.ip or "")
+            ok, seconds, msg = run_hook(hook, inst, self.env.now, self.ip or "", self.fmt)
             if seconds:
                 yield self.env.timeout(seconds) | inst.exit_event
             if not ok and inst.state == "running":
                 self.container_event(name, "Warning", "FailedPostStartHook", "PostStartHook failed")
                 yield from self._kill(inst, "FailedPostStartHook", self._grace())
-                self.reasons[name] = ("PostStartHookError", "")
+                self.reasons[name] = ("PostStartHookError", msg)
+                self._requeue(self.env.now + WORKER_BACKOFF)
                 return False
         if inst.state != "running":
             return False
@@ -341,7 +356,7 @@ class PodWorker:
         self.container_event(inst.name, "Normal", "Killing", message)
         hook = (inst.spec.get("lifecycle") or {}).get("preStop")
         if hook:
-            ok, seconds = run_hook(hook, inst, self.env.now, self.ip or "")
+            ok, seconds, _msg = run_hook(hook, inst, self.env.now, self.ip or "", self.fmt)
             took = min(seconds, grace)
             if took:
                 yield self.env.timeout(took) | inst.exit_event

@@ -28,8 +28,13 @@ class StatusManager:
               "restartCount": 0, "started": False, "state": {"waiting": {"reason": default_reason}}}
         if latest is not None:
             running = latest.state == "running"
+            if latest.kind == "init":
+                # upstream: prober_manager.go UpdatePodStatus: an init container is ready once it exited 0
+                ready = latest.state == "exited" and latest.exit_code == 0
+            else:
+                ready = latest.ready and running
             cs.update({"containerID": latest.container_id, "image": latest.image, "imageID": latest.image_id,
-                       "ready": bool(latest.ready and running), "restartCount": latest.attempt,
+                       "ready": bool(ready), "restartCount": latest.attempt,
                        "started": bool(latest.started and running), "state": latest.state_dict()})
             if len(insts) > 1 and insts[-2].state == "exited":
                 cs["lastState"] = {"terminated": insts[-2].terminated()}
