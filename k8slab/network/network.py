@@ -18,7 +18,6 @@ from k8slab.network.load_balancer import (
     default_snat_ports,
 )
 from k8slab.network.network_policy import POLICY_ENGINES, PolicyEngine, Verdict, _End
-from k8slab.network.validation import VALIDATORS
 
 __all__ = ["Network", "ConnectivityMatrix", "EndpointTable", "TextTable"]
 
@@ -113,6 +112,10 @@ class Network:
             pod_cidr = None
         node_subnet = node_subnet or ("10.224.0.0/16" if plugin.startswith("azure") else None)
         self._check_cidrs(lab.service_cidr, pod_cidr, node_subnet, pod_subnet)
+        #: the arguments this network was built with (what a save file needs to rebuild it)
+        self.settings = {"plugin": plugin, "policy": policy, "pod_cidr": pod_cidr, "node_subnet": node_subnet,
+                         "pod_subnet": pod_subnet, "outbound_type": outbound_type, "firewall_ip": firewall_ip,
+                         "dns_domain": dns_domain}
         self.lab = lab
         self.plugin = plugin
         self.policy = policy
@@ -133,10 +136,11 @@ class Network:
         api.watch(api.resource("networkpolicies"), self._policies_changed)
         api.watch(api.resource("namespaces"), self._namespaces_changed)
         api.watch(api.resource("pods"), self._pod_changed)
-        api.validating_admission.append(self._validate)
         from k8slab.network.describe import register
+        from k8slab.network.validation import register as register_validators
 
         register()  # kubectl describe for Service, NetworkPolicy, Ingress
+        register_validators()  # NetworkPolicy and Ingress field validation, in the apiserver's validation stage
 
     @staticmethod
     def _check_cidrs(service_cidr, pod_cidr, node_subnet, pod_subnet) -> None:
@@ -168,17 +172,6 @@ class Network:
     def _pod_changed(self, event: str, pod: dict) -> None:
         if event == "DELETED":
             self.ipam.release(pod)
-
-    def _validate(self, req) -> None:
-        fn = VALIDATORS.get(req.resource.kind)
-        if fn is None or req.obj is None:
-            return
-        errs = fn(req.obj)
-        if errs:
-            from k8slab.apiserver.field import aggregate
-            from k8slab.errors import Invalid
-
-            raise Invalid(f'The {req.resource.kind} "{req.name}" is invalid: {aggregate(errs)}', errs)
 
     def resync(self) -> None:
         """Rebuild IPAM from the store (after ``Cluster.load``): node pod CIDRs, then pod addresses."""

@@ -33,6 +33,9 @@ class NodeIPAMController(Controller):
     name = "node-ipam-controller"
     watches = ("nodes",)
 
+    def resync(self) -> None:
+        self.lab.network.resync()
+
     def reconcile(self, key: str) -> None:
         name = key.split("/", 1)[1]
         res = self.api.resource("nodes")

@@ -9,7 +9,7 @@ import ipaddress
 
 from k8slab.apiserver.field import forbidden, invalid, not_supported, required
 
-__all__ = ["validate_network_policy", "validate_ingress", "VALIDATORS"]
+__all__ = ["validate_network_policy", "validate_ingress", "VALIDATORS", "register"]
 
 _CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 _PORT_MSG = "must be between 1 and 65535, inclusive"
@@ -176,3 +176,11 @@ def validate_ingress(obj: dict) -> list[str]:
 
 #: kind -> validator, for the apiserver's validation table
 VALIDATORS = {"NetworkPolicy": validate_network_policy, "Ingress": validate_ingress}
+
+
+def register() -> None:
+    """Add these validators to the apiserver's validation table (kinds it already validates are left alone)."""
+    from k8slab.apiserver import validation
+
+    for kind, fn in VALIDATORS.items():
+        validation._VALIDATORS.setdefault(kind, fn)
