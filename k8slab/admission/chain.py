@@ -176,6 +176,20 @@ class AdmissionChain:
         """Enabled plugin names in the order they run (``--enable-admission-plugins`` as the apiserver logs it)."""
         return [p.name for p in self.plugins()]
 
+    def phase_names(self, phase: str, extra: tuple = ()) -> list[str]:
+        """The plugins of one phase in order (``"mutating"`` or ``"validating"``), with plain callables placed.
+
+        Examples
+        --------
+        >>> import k8slab as kl
+        >>> api = kl.Cluster(seed=0, components=[]).api
+        >>> api.admission.phase_names("validating", tuple(api.validating_admission))[-3:]
+        ['PodSecurity', 'ValidatingAdmissionWebhook', 'ResourceQuota']
+        """
+        method = "admit" if phase == "mutating" else "validate"
+        return [p.name for p in self.plugins(tuple(_Callable(f, phase) for f in extra))
+                if getattr(p, method, None) is not None]
+
     def plugins(self, extra: tuple = ()) -> list[AdmissionPlugin]:
         """Enabled plugins in upstream order, with the APIServer's plain callables placed by name."""
         found = [p for p in self._plugins.values() if p.name not in self.disabled] + list(extra)
