@@ -139,7 +139,7 @@ def draw_report(report, ax=None, title: str | None = None, max_nodes: int = 30):
         ax.text((nf + len(d.columns) - 1) / 2, -0.25, "Score (normalized × weight)", ha="center", va="bottom",
                 fontsize=9)
     verdict = f"→ {report.selected}" if report.selected else "Pending: no node fits"
-    ax.set_title(title or f"{report.pod} {verdict}", fontsize=10, pad=22)
+    ax.set_title(title or f"{report.pod} {verdict}", fontsize=10, pad=28)
     if len(d.nodes) > rows:
         ax.set_xlabel(f"first {rows} of {len(d.nodes)} nodes", fontsize=8)
     return ax

@@ -82,12 +82,14 @@ class StrategyRun:
         return "\n".join(lines)
 
 
-def compare_scoring_strategies(nodes: list[dict], pods: list[dict],
-                               strategies=("LeastAllocated", "MostAllocated"), seed: int = 0) -> list[StrategyRun]:
+def compare_scoring_strategies(nodes, pods, strategies=("LeastAllocated", "MostAllocated"),
+                               seed: int = 0) -> list[StrategyRun]:
     """Schedule the same pods onto the same nodes once per NodeResourcesFit scoring strategy.
 
     Each run is a fresh default profile whose only change is ``scoringStrategy.type`` (upstream
-    pkg/scheduler/framework/plugins/noderesources: least_allocated.go, most_allocated.go); pods are queued in order.
+    pkg/scheduler/framework/plugins/noderesources: least_allocated.go, most_allocated.go); pods arrive one at a
+    time, in order. ``nodes`` and ``pods`` are lists of manifests (dicts), or anything ``lab.apply`` reads
+    (a path, YAML text).
 
     Examples
     --------
@@ -96,6 +98,7 @@ def compare_scoring_strategies(nodes: list[dict], pods: list[dict],
     >>> [r.nodes_used for r in compare_scoring_strategies(nodes, pods)]
     [3, 1]
     """
+    nodes, pods = _manifests(nodes), _manifests(pods)
     runs = []
     for strategy in strategies:
         s = Scheduler(profiles=[Profile(scoring_strategy=strategy)], seed=seed)
@@ -119,6 +122,14 @@ def compare_scoring_strategies(nodes: list[dict], pods: list[dict],
             np.array([sum(1 for k in ni.pods if k in ours) for ni in infos]),
             placement, [k for k in keys if k not in placement]))
     return runs
+
+
+def _manifests(src) -> list[dict]:
+    if isinstance(src, list) and all(isinstance(d, dict) for d in src):
+        return src
+    from k8slab.manifests import load_documents
+
+    return [d for d, _ in load_documents(src)]
 
 
 @dataclass
