@@ -84,6 +84,15 @@ def main() -> None:
     print(f"matrix 500 x 500 pods, 50 policies: {best * 1e3:8.1f} ms   budget 1000 ms  {'ok' if best < 1 else 'OVER'}")
     us = per_call_us(lambda: plan_ips("azure-cni", nodes=50, subnet="10.240.0.0/21"))
     print(f"plan_ips:                           {us:8.1f} us   budget 1000 us  {'ok' if us < 1000 else 'OVER'}")
+    from k8slab.widgets.network import budget_html, ip_planner
+
+    def planner_update():  # what one slider move of the IP planner widget computes
+        plans = [ip_planner(p, 50, 30, 22) for p in ("kubenet", "azure-cni", "azure-cni-overlay",
+                                                     "azure-cni-pod-subnet")]
+        return budget_html(plans)
+
+    us = per_call_us(planner_update)
+    print(f"IP planner widget update:           {us:8.1f} us   budget 100 ms   {'ok' if us < 100_000 else 'OVER'}")
     lab.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "ns0"},
                "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
     lab.run(1)

@@ -327,6 +327,27 @@ class Network:
         """kube-proxy's decision for one connection (see :meth:`KubeProxy.forward`)."""
         return self.proxy.forward(service, client, **kw)
 
+    def connect_external(self, service, client_ip: str = "198.51.100.7", port=None) -> Forward:
+        """A connection from the internet to a LoadBalancer Service: the Azure load balancer picks a node whose
+        health probe is up, then that node's kube-proxy forwards (externalTrafficPolicy applies).
+
+        The load balancer's 5-tuple hash is not simulated: the node is a seeded random pick among healthy ones.
+        With ``Local`` a node's probe is up only while it has a ready local endpoint; with ``Cluster`` every
+        node's is (kube-proxy answers for the whole Service).
+        """
+        svc = self.proxy._service(service)
+        key = f"{svc['metadata']['namespace']}/{svc['metadata']['name']}"
+        if key not in self.load_balancer.frontends:
+            raise ValueError(f"service {key} has no load balancer frontend (type LoadBalancer, after lab.run)")
+        nodes = [n["metadata"]["name"] for n in self.lab.api.list(self.lab.api.resource("nodes"))]
+        if svc["spec"].get("externalTrafficPolicy") == "Local":
+            local = {e.node for e in self.proxy.endpoints(svc, port) if e.ready}
+            nodes = [n for n in nodes if n in local]
+        if not nodes:
+            return Forward("dropped", None, "", f"{key}: every backend's health probe is down", client_ip)
+        node = nodes[self.proxy.rng.randrange(len(nodes))]
+        return self.proxy.forward(svc, client_ip, port=port, node=node, external=True)
+
     def resolve(self, name: str, namespace: str = "default") -> DNSAnswer:
         """Resolve ``name`` as a pod in ``namespace`` would (search path, ``ndots:5``)."""
         return resolve(self.lab, name, namespace, self.dns_domain)

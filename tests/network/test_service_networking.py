@@ -88,3 +88,18 @@ def test_egress_paths(outbound, last_hop):
     path = lab.network.egress("default/p")
     assert path.hops[-1] == last_hop
     assert path.hops[1].endswith("SNAT to the node's address 10.224.0.4")
+
+
+def test_connect_external_goes_through_a_healthy_node():
+    lab = net_lab()
+    add_nodes(lab, 3)
+    lab.apply(svc("web", "LoadBalancer", externalTrafficPolicy="Local", selector={"app": "web"}))
+    run_pod(lab, "default", "web-0", {"app": "web"}, node="node-2")
+    lab.run(1)
+    seen = {lab.network.connect_external("default/web", "198.51.100.7").endpoint.node for _ in range(30)}
+    assert seen == {"node-2"}  # the probes of node-0 and node-1 are down: no local endpoint
+    f = lab.network.connect_external("default/web", "198.51.100.7")
+    assert f.source_ip == "198.51.100.7"
+    lab.delete("pod", "web-0")
+    lab.run(1)
+    assert lab.network.connect_external("default/web").verdict == "dropped"
