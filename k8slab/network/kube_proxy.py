@@ -145,18 +145,30 @@ class KubeProxy:
         self._cache: dict[tuple[str, str], list[dict]] = {}
         self._recent: dict[tuple[str, str, str], tuple[ServiceEndpoint, float]] = {}
         self._slices = lab.api.resource("endpointslices")
+        self._services: dict[tuple[str, str], dict] = {}
+        self._eps: dict[tuple, list[ServiceEndpoint]] = {}
         lab.api.watch(self._slices, self._invalidate)
+        lab.api.watch(lab.api.resource("services"), self._service_changed)
 
     def _invalidate(self, _event: str, obj: dict) -> None:
         meta = obj.get("metadata") or {}
         svc = (meta.get("labels") or {}).get("kubernetes.io/service-name")
         self._cache.pop((meta.get("namespace", ""), svc), None)
+        self._eps.clear()
+
+    def _service_changed(self, _event: str, obj: dict) -> None:
+        meta = obj.get("metadata") or {}
+        self._services.pop((meta.get("namespace", ""), meta.get("name")), None)
+        self._eps.clear()
 
     def _service(self, service) -> dict:
         if isinstance(service, dict):
             return service
-        ns, name = _service_key(service)
-        return self.lab.api.get(self.lab.api.resource("services"), ns, name)
+        key = _service_key(service)
+        svc = self._services.get(key)
+        if svc is None:  # an informer's cache: read once, dropped on every change to the Service
+            svc = self._services[key] = self.lab.api.get(self.lab.api.resource("services"), *key)
+        return svc
 
     @staticmethod
     def _port(svc: dict, port) -> dict:
@@ -175,6 +187,9 @@ class KubeProxy:
         svc = self._service(service)
         sp = self._port(svc, port)
         ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
+        memo = (ns, name, sp.get("name", ""), sp.get("protocol", "TCP"), svc["metadata"].get("resourceVersion"))
+        if memo in self._eps:
+            return self._eps[memo]
         slices = self._cache.get((ns, name))
         if slices is None:
             slices = [s for s in self.lab.api.list(self._slices, ns)
@@ -197,7 +212,8 @@ class KubeProxy:
                                         ep.get("nodeName", ""), ready, serving, terminating)
                     seen.setdefault(str(e), e)
         # upstream: endpointslicecache.go keeps a service port's endpoints sorted by their "ip:port" string
-        return [seen[k] for k in sorted(seen)]
+        out = self._eps[memo] = [seen[k] for k in sorted(seen)]
+        return out
 
     def forward(self, service, client, *, port=None, node: str | None = None, external: bool = False) -> Forward:
         """One connection from ``client`` (``namespace/pod`` or an IP) to a Service port, through iptables.
