@@ -10,7 +10,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Finding", "WorkloadReport", "ReadinessReport", "lint", "CHECKS", "WEIGHTS"]
+__all__ = ["Finding", "WorkloadReport", "ReadinessReport", "lint", "CHECKS", "WEIGHTS", "checklist", "Checklist",
+           "ChecklistItem"]
 
 WEIGHTS = {"critical": 3, "warning": 1}
 _WORKLOADS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
@@ -233,4 +234,93 @@ def lint(lab, namespace: str | None = None, include_system: bool = False) -> Rea
                 continue  # checked through their owner
             out.append(_check_workload(kind, obj, pdbs, policies, services))
     out.sort(key=lambda w: (w.namespace, w.kind, w.name))
+    return out
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    area: str
+    item: str
+    chapter: str
+    status: str  # "yes", "no", or "manual" (the lab cannot tell)
+    evidence: str = ""
+
+
+class Checklist(list):
+    """The go-live checklist: CI/CD, security, reliability, monitoring, failover; each item tied to a chapter."""
+
+    def __repr__(self) -> str:
+        mark = {"yes": "[x]", "no": "[ ]", "manual": "[?]"}
+        return "\n".join(f"{mark[i.status]} {i.area:<12} {i.item} ({i.chapter})" + (f": {i.evidence}" if i.evidence
+                                                                                    else "") for i in self)
+
+    def _repr_html_(self) -> str:
+        icon = {"yes": "&#9989;", "no": "&#10060;", "manual": "&#10067;"}
+        rows = "".join(f"<tr><td>{icon[i.status]}</td><td>{html.escape(i.area)}</td><td>{html.escape(i.item)}</td>"
+                       f"<td>{html.escape(i.chapter)}</td><td>{html.escape(i.evidence)}</td></tr>" for i in self)
+        return ("<table><tr><th></th><th>area</th><th>item</th><th>chapter</th><th>evidence</th></tr>"
+                f"{rows}</table>")
+
+
+def checklist(lab, namespaces=("dev", "staging", "prod")) -> Checklist:
+    """What the lab can tell about going live, item by item, and what it cannot (``manual``).
+
+    Examples
+    --------
+    >>> import k8slab as kl
+    >>> lab = kl.Cluster(seed=0, components=[])
+    >>> [i.status for i in checklist(lab, ["default"])][:3]
+    ['no', 'no', 'no']
+    """
+    api = lab.api
+    out = Checklist()
+    report = lint(lab)
+
+    def ns_labels(ns):
+        obj = api.etcd.read(f"/registry/namespaces/{ns}") or {}
+        return (obj.get("metadata") or {}).get("labels") or {}
+
+    engine = getattr(lab, "policy_engine", None)
+    pipeline = getattr(lab, "pipeline", None)
+    digests = [w for w in report if w.namespace in namespaces]
+    by_digest = all("container-image-tag" not in {f.check for f in w.findings} for w in digests) and bool(digests)
+    out.append(ChecklistItem("CI/CD", "a pipeline identity deploys; people do not write to prod", "12",
+                             "yes" if pipeline is not None else "no",
+                             f"{pipeline.identity}" if pipeline is not None else "no BuildPipeline installed"))
+    out.append(ChecklistItem("CI/CD", "images are pinned by digest or version", "12", "yes" if by_digest else "no"))
+    signed = engine is not None and any(c.kind == "RatifyVerification" and c.enforcement_action == "deny"
+                                        for c in engine.constraints.values())
+    out.append(ChecklistItem("security", "only signed images from the trusted registry are admitted", "11, 12",
+                             "yes" if signed else "no"))
+    psa = [ns for ns in namespaces if ns_labels(ns).get("pod-security.kubernetes.io/enforce") in ("baseline",
+                                                                                                  "restricted")]
+    out.append(ChecklistItem("security", "Pod Security enforced on every app namespace", "11",
+                             "yes" if len(psa) == len(namespaces) else "no", f"enforced in: {', '.join(psa) or 'none'}"))
+    admins = [b["metadata"]["name"] for b in api.etcd.scan("/registry/clusterrolebindings/")
+              if b.get("roleRef", {}).get("name") == "cluster-admin"
+              and any(s.get("kind") in ("User", "ServiceAccount") for s in b.get("subjects") or ())]
+    out.append(ChecklistItem("security", "no person or pipeline holds cluster-admin", "10",
+                             "no" if admins else "yes", ", ".join(admins)))
+    netpol = [ns for ns in namespaces if any(not (p.get("spec") or {}).get("podSelector")
+                                             for p in api.etcd.scan(f"/registry/networkpolicies/{ns}/"))]
+    out.append(ChecklistItem("security", "a default-deny NetworkPolicy in every app namespace", "14",
+                             "yes" if len(netpol) == len(namespaces) else "no", f"in: {', '.join(netpol) or 'none'}"))
+    quotas = [ns for ns in namespaces if api.etcd.count(f"/registry/resourcequotas/{ns}/")]
+    out.append(ChecklistItem("reliability", "a ResourceQuota and LimitRange per namespace", "11",
+                             "yes" if len(quotas) == len(namespaces) else "no", f"quotas in: {', '.join(quotas) or 'none'}"))
+    scored = [w for w in report if w.namespace in namespaces]
+    low = [f"{w.namespace}/{w.workload} ({w.score})" for w in scored if w.score < 90]
+    out.append(ChecklistItem("reliability", "every workload scores 90 or more in the readiness report", "24",
+                             "yes" if scored and not low else "no", ", ".join(low)))
+    out.append(ChecklistItem("monitoring", "probes on every container (what alerts and rollouts rely on)", "03, 24",
+                             "yes" if scored and all("pod-probes" not in {f.check for f in w.findings} for w in scored)
+                             else "no"))
+    out.append(ChecklistItem("monitoring", "metrics, logs and alerts collected off-cluster (Azure Monitor)", "-",
+                             "manual", "not simulated"))
+    out.append(ChecklistItem("failover", "replicas spread over zones, a PodDisruptionBudget each", "04, 24",
+                             "yes" if scored and all({"deployment-has-poddisruptionbudget",
+                                                      "deployment-has-host-podantiaffinity"}.isdisjoint(
+                                                         {f.check for f in w.findings}) for w in scored) else "no"))
+    out.append(ChecklistItem("failover", "a second region or cluster, backups of state (Velero), a tested restore",
+                             "-", "manual", "not simulated"))
     return out

@@ -105,3 +105,26 @@ def test_owned_pods_are_judged_through_their_owner_and_system_namespaces_are_ski
     lab.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dns", "namespace": "kube-system"},
                     "spec": {"containers": [{"name": "c", "image": "coredns"}]}})
     assert [w.workload for w in lint(lab)] == ["deployment/web"]
+
+
+def test_the_checklist_ties_items_to_chapters_and_says_what_it_cannot_tell(lab):
+    from k8slab.readiness import checklist
+
+    lab.apply(GOOD)
+    items = {i.item: i for i in checklist(lab, ["shop"])}
+    assert items["every workload scores 90 or more in the readiness report"].status == "yes"
+    assert items["Pod Security enforced on every app namespace"].status == "no"
+    assert items["metrics, logs and alerts collected off-cluster (Azure Monitor)"].status == "manual"
+    lab.kubectl("label namespace shop pod-security.kubernetes.io/enforce=restricted")
+    assert {i.item: i for i in checklist(lab, ["shop"])}["Pod Security enforced on every app namespace"].status == "yes"
+
+
+@pytest.mark.parametrize("exercise,answer,ok", [
+    ("10-dana-prod", "no", True), ("10-can-i-list", "kubectl auth can-i --list -n dev", True),
+    ("10-can-i-list", "kubectl auth can-i list pods", False), ("12-environments", 3, True),
+    ("22-group-name", "display name", False), ("24-drain", "PodDisruptionBudget", True),
+])
+def test_access_exercises(exercise, answer, ok):
+    from k8slab.access_exercises import check
+
+    assert bool(check(exercise, answer)) is ok

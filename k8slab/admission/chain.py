@@ -17,6 +17,8 @@ __all__ = [
     "operation",
     "admission_forbidden",
     "request_name",
+    "mutations",
+    "Mutations",
 ]
 
 # upstream: pkg/kubeapiserver/options/plugins.go AllOrderedPlugins (Kubernetes 1.35): the order plugins run in,
@@ -254,3 +256,40 @@ def _position(plugin) -> tuple[int, str]:
         return UPSTREAM_ORDER.index(plugin.name), ""
     except ValueError:
         return _INSERT_BEFORE, plugin.name
+
+
+class Mutations(list):
+    """The JSON Patch operations the mutating steps of a trace made, one row per operation."""
+
+    def __repr__(self) -> str:
+        if not self:
+            return "no mutations"
+        width = max(len(p) for p, _ in self)
+        out = []
+        for plugin, op in self:
+            value = op.get("value")
+            shown = "" if value is None else " " + (repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "...")
+            out.append(f"{plugin.ljust(width)}   {op['op']:<7} {op['path']}{shown}")
+        return "\n".join(out)
+
+
+def mutations(trace) -> Mutations:
+    """What mutating admission changed in a request: (plugin or webhook, JSON Patch operation) rows.
+
+    Examples
+    --------
+    >>> import k8slab as kl
+    >>> lab = kl.Cluster(seed=0, components=[])
+    >>> _ = lab.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+    ...                     "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+    >>> print(mutations(lab.api.last_trace))
+    ServiceAccount   add     /spec/containers/0/volumeMounts [{'mountPath': '/var/run/secrets/kubernetes.io/serviceacc...
+    ServiceAccount   add     /spec/volumes [{'name': 'kube-api-access-kth4b', 'projected': {'default...
+    Priority         add     /spec/priority 0
+    """
+    out = Mutations()
+    for s in trace:
+        if s.stage == "mutating admission" and getattr(s, "patch", None):
+            name = s.plugin if s.plugin != "MutatingAdmissionWebhook" else s.detail.split("/", 1)[-1]
+            out.extend((name, op) for op in s.patch)
+    return out
