@@ -33,7 +33,9 @@ def _map(lines: list[str], title: str, m: dict | None, indent: str = "") -> None
 
 
 def _events(lab, obj: dict, now: float) -> list[str]:
-    evs = lab.events.for_object(obj)
+    # upstream: describe.go DescribeEvents sorts by the last time seen (kubectl/pkg/util/event SortableEvents);
+    # Go's sort keeps the API's order among equal times for short lists (insertion sort)
+    evs = sorted(lab.events.for_object(obj), key=lambda e: e.get("lastTimestamp") or e.get("firstTimestamp") or "")
     if not evs:
         return ["Events:\t<none>"]
     lines = ["Events:", "  Type\tReason\tAge\tFrom\tMessage", "  ----\t------\t----\t----\t-------"]
@@ -203,6 +205,9 @@ def describe_pod(lab, pod: dict, now: float) -> list[str]:
     ips = status.get("podIPs") or []
     lines.append("IPs:\t<none>" if not ips else "IPs:")
     lines.extend(f"  IP:\t{ip['ip']}" for ip in ips)
+    ctrl = next((r for r in meta.get("ownerReferences") or () if r.get("controller")), None)
+    if ctrl is not None:  # upstream: describe.go describePod printController
+        lines.append(f"Controlled By:\t{ctrl.get('kind')}/{ctrl.get('name')}")
     if status.get("nominatedNodeName"):
         lines.append(f"NominatedNodeName:\t{status['nominatedNodeName']}")
     statuses = {s["name"]: s for s in status.get("containerStatuses") or ()}

@@ -145,8 +145,9 @@ class Container:
             self.logs.append((at, text))
 
     def log_lines(self, now: float) -> list[tuple[float, str]]:
-        """What the container has written by ``now``."""
-        return [(t, line) for t, line in self.logs if t <= now]
+        """What the container has written by ``now`` (nothing after its process ended)."""
+        end = now if self.finished_at is None else min(now, self.finished_at)
+        return [(t, line) for t, line in self.logs if t <= end]
 
     # -- the API view ------------------------------------------------------------------------------
     @property
