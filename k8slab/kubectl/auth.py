@@ -148,3 +148,56 @@ def whoami(lab, args) -> KubectlResult:
                   "metadata": {"creationTimestamp": None}, "status": {"userInfo": user.to_dict()}}
         return KubectlResult(0, to_yaml(review) if output == "yaml" else to_json(review))
     return KubectlResult(0, format_whoami(user))
+
+
+# -- kubectl describe for RBAC objects (registered with the describe command) ----------------------------------------
+def _rbac_meta(lines: list[str], obj: dict) -> None:
+    from k8slab.apiserver.server import LAST_APPLIED
+    from k8slab.kubectl.describe import _map
+
+    meta = obj["metadata"]
+    lines.append(f"Name:\t{meta['name']}")
+    _map(lines, "Labels", meta.get("labels"))
+    _map(lines, "Annotations", {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED})
+
+
+def describe_role(lab, obj: dict, now: float) -> list[str]:
+    """upstream: staging/src/k8s.io/kubectl/pkg/describe/describe.go RoleDescriber / ClusterRoleDescriber."""
+    from k8slab.apiserver.auth_can_i import (combine_resource_group, kubectl_breakdown_rule, kubectl_compact_rules,
+                                             policy_rule_string)
+    from k8slab.apiserver.rbac import go_list
+
+    lines: list[str] = []
+    _rbac_meta(lines, obj)
+    broken = [sub for rule in obj.get("rules") or () for sub in kubectl_breakdown_rule(rule)]
+    rules = sorted(kubectl_compact_rules(broken), key=policy_rule_string)
+    lines += ["PolicyRule:", "  Resources\tNon-Resource URLs\tResource Names\tVerbs",
+              "  ---------\t-----------------\t--------------\t-----"]
+    for r in rules:
+        lines.append(f"  {combine_resource_group(r.get('resources') or (), r.get('apiGroups') or ())}\t"
+                     f"{go_list(r.get('nonResourceURLs') or ())}\t{go_list(r.get('resourceNames') or ())}\t"
+                     f"{go_list(r.get('verbs') or ())}")
+    return lines
+
+
+def describe_binding(lab, obj: dict, now: float) -> list[str]:
+    """upstream: describe.go RoleBindingDescriber / ClusterRoleBindingDescriber."""
+    lines: list[str] = []
+    _rbac_meta(lines, obj)
+    ref = obj.get("roleRef") or {}
+    lines += ["Role:", f"  Kind:\t{ref.get('kind', '')}", f"  Name:\t{ref.get('name', '')}", "Subjects:",
+              "  Kind\tName\tNamespace", "  ----\t----\t---------"]
+    lines += [f"  {s.get('kind', '')}\t{s.get('name', '')}\t{s.get('namespace', '')}" for s in obj.get("subjects") or ()]
+    return lines
+
+
+def _register_describers() -> None:
+    from k8slab.kubectl.describe import DESCRIBERS
+
+    DESCRIBERS.setdefault("Role", describe_role)
+    DESCRIBERS.setdefault("ClusterRole", describe_role)
+    DESCRIBERS.setdefault("RoleBinding", describe_binding)
+    DESCRIBERS.setdefault("ClusterRoleBinding", describe_binding)
+
+
+_register_describers()

@@ -104,3 +104,31 @@ def test_a_service_account_token_acts_as_the_service_account(lab):
         assert lab.kubectl("auth whoami").stdout.splitlines()[1] == "Username    system:serviceaccount:dev:default"
     with pytest.raises(kl.K8sLabError, match="Unauthorized"):
         lab.access.use_token("not-a-token")
+
+
+def test_describe_role_prints_the_policy_rules_as_kubectl_does(lab):
+    # upstream: kubectl/pkg/describe/describe.go RoleDescriber (rules broken down, compacted, sorted)
+    assert lab.kubectl("describe role pod-reader -n dev").stdout == (
+        "Name:         pod-reader\n"
+        "Labels:       <none>\n"
+        "Annotations:  <none>\n"
+        "PolicyRule:\n"
+        "  Resources         Non-Resource URLs  Resource Names  Verbs\n"
+        "  ---------         -----------------  --------------  -----\n"
+        "  pods/log          []                 []              [get list watch]\n"
+        "  pods              []                 []              [get list watch]\n"
+        "  deployments.apps  []                 [web]           [update]\n")
+
+
+def test_describe_rolebinding_lists_role_and_subjects(lab):
+    assert lab.kubectl("describe rolebinding alice -n dev").stdout == (
+        "Name:         alice\n"
+        "Labels:       <none>\n"
+        "Annotations:  <none>\n"
+        "Role:\n"
+        "  Kind:  Role\n"
+        "  Name:  pod-reader\n"
+        "Subjects:\n"
+        "  Kind  Name   Namespace\n"
+        "  ----  ----   ---------\n"
+        "  User  alice  \n")
