@@ -242,7 +242,7 @@ def endpoints_subsets(service: dict, pods: list[dict]) -> tuple[list[dict], bool
     """The legacy Endpoints subsets (addresses / notReadyAddresses per port set), and whether they were truncated.
 
     upstream: pkg/controller/endpoint/endpoints_controller.go syncService, addEndpointSubset;
-    pkg/api/v1/endpoints/util.go RepackSubsets (addresses sorted by IP).
+    pkg/api/v1/endpoints/util.go RepackSubsets (addresses sorted by their IP strings, byte by byte).
     """
     spec = service.get("spec") or {}
     sel = spec.get("selector")
@@ -286,8 +286,8 @@ def endpoints_subsets(service: dict, pods: list[dict]) -> tuple[list[dict], bool
         g = groups[key]
         sub = {}
         for field in ("addresses", "notReadyAddresses"):
-            addrs = sorted(g[field], key=lambda a: (tuple(int(x) for x in a["ip"].split(".")) if "." in a["ip"]
-                                                    else (0,), a["targetRef"]["uid"] or ""))[:budget]
+            # upstream: pkg/api/v1/endpoints/util.go LessEndpointAddress: bytes.Compare of the IP strings, then uid
+            addrs = sorted(g[field], key=lambda a: (a["ip"].encode(), a["targetRef"]["uid"] or ""))[:budget]
             budget -= len(addrs)
             if addrs:
                 sub[field] = addrs
