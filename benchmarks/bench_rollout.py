@@ -111,13 +111,13 @@ def main() -> None:
     if not has_kubelet:
         lab.add_component(FakeKubelet())
     lab.apply([node(i) for i in range(a.nodes)])
-    lab.apply(deployment(a.replicas, "nginx:1.27"))
+    lab.apply(deployment(a.replicas, "nginx:1.26"))
     t0 = time.perf_counter()
     _run_until_complete(lab, 2)
     t_create = time.perf_counter() - t0
     d_res = lab.api.resource("deployments")
     d = copy.deepcopy(lab.api.get(d_res, "default", "web"))
-    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28"
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
     t0 = time.perf_counter()
     lab.api.update(d)
     sim0 = lab.now

@@ -19,9 +19,9 @@ class Informer:
     >>> from k8slab.cluster import Cluster
     >>> lab = Cluster(seed=0, components=[])
     >>> cms = informer(lab, "configmaps")
-    >>> _ = lab.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})
-    >>> [o["metadata"]["name"] for o in cms.list("default")]
-    ['a']
+    >>> _ = lab.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}})
+    >>> cms.get("default", "a")["data"]
+    {'k': 'v'}
     """
 
     def __init__(self, api, resource: str):

@@ -129,7 +129,7 @@ def _status(lab, args, res, ns, obj) -> str:
         deadline = lab.env.now + timeout
         while not done and not failure and lab.env.peek() <= deadline:
             lab.env.step()
-        if not done and not failure:
+        if not done and not failure and lab.env.now < deadline:
             lab.env.run(until=deadline)
     finally:
         inf.listeners.remove(on_change)
