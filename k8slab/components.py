@@ -9,6 +9,10 @@ __all__ = ["DEFAULT_COMPONENTS"]
 DEFAULT_COMPONENTS: list[str] = [
     "k8slab.controllers.replicaset:ReplicaSetController",
     "k8slab.controllers.deployment:DeploymentController",
+    "k8slab.controllers.statefulset:StatefulSetController",
+    "k8slab.controllers.daemonset:DaemonSetController",
+    "k8slab.controllers.job:JobController",
+    "k8slab.controllers.cronjob:CronJobController",
     "k8slab.scheduler.component:KubeScheduler",
     "k8slab.storage.volumes:StorageData",
     "k8slab.storage.pv_controller:PersistentVolumeController",
