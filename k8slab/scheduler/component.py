@@ -223,8 +223,25 @@ class KubeScheduler(Component):
         elif not isinstance(pod, dict):
             pod = pod.to_dict()
         if not (pod.get("metadata") or {}).get("uid") or "tolerations" not in (pod.get("spec") or {}):
-            pod = self.api.create(pod, dry_run=True)  # defaults and admission, as a real create would see it
+            pod = self._dry_run_create(pod)
         return self.scheduler.explain(pod, profile)
+
+    def _dry_run_create(self, pod: dict) -> dict:
+        """Defaults and admission, as a real create would see them, without storing or touching the lab's RNG."""
+        from k8slab.errors import AlreadyExists
+
+        state = self.api.rng.getstate()
+        try:
+            try:
+                return self.api.create(pod, dry_run=True)
+            except AlreadyExists:  # a manifest for a pod that exists: admit it under another name
+                meta = dict(pod.get("metadata") or {})
+                name = meta.get("name", "")
+                out = self.api.create({**pod, "metadata": {**meta, "name": f"{name}-explain"}}, dry_run=True)
+                out["metadata"]["name"] = name
+                return out
+        finally:
+            self.api.rng.setstate(state)
 
     @property
     def profiles_in_use(self):
