@@ -272,6 +272,21 @@ def _volume(v: dict) -> list[str]:
     if "hostPath" in v:
         return ["    Type:\tHostPath (bare host directory volume)", f"    Path:\t{v['hostPath'].get('path')}",
                 f"    HostPathType:\t{v['hostPath'].get('type', '')}"]
+    if "projected" in v:
+        # upstream: describe.go printProjectedVolumeSource
+        lines = ["    Type:\tProjected (a volume that contains injected data from multiple sources)"]
+        for src in v["projected"].get("sources") or ():
+            if "serviceAccountToken" in src:
+                lines.append(f"    TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3600)}")
+            elif "configMap" in src:
+                lines.append(f"    ConfigMapName:\t{src['configMap'].get('name')}")
+                lines.append(f"    Optional:\t{'true' if src['configMap'].get('optional') else 'false'}")
+            elif "secret" in src:
+                lines.append(f"    SecretName:\t{src['secret'].get('name')}")
+                lines.append(f"    Optional:\t{'true' if src['secret'].get('optional') else 'false'}")
+            elif "downwardAPI" in src:
+                lines.append("    DownwardAPI:\ttrue")
+        return lines
     kind = next((k for k in v if k != "name"), "unknown")
     return [f"    Type:\t{kind[0].upper() + kind[1:]}"]
 

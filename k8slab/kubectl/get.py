@@ -80,6 +80,10 @@ def get(lab, args, stdin=None) -> KubectlResult:
             objs = lab.api.list(res, ns)
             if selector is not None:
                 objs = [o for o in objs if selector.matches(o["metadata"].get("labels") or {})]
+            if args.get("field-selector"):
+                from k8slab.kubectl.field_selector import parse_field_selector
+
+                objs = list(filter(parse_field_selector(args.get("field-selector"), res.kind, res.name), objs))
         out_objs.extend(objs)
         if objs and output in ("", "wide"):
             blocks.append(_table(res, objs, args, now, multi, show_ns=ns is None and res.namespaced))

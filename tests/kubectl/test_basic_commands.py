@@ -64,7 +64,8 @@ def test_get_services_shows_node_ports(lab):
 
 def test_get_several_kinds_prefixes_names(lab):
     out = k(lab, "get cm,po")[1]
-    assert out.splitlines()[0:2] == ["NAME                 DATA   AGE", "configmap/settings   2      3m12s"]
+    assert out.splitlines()[0:3] == ["NAME                         DATA   AGE", "configmap/kube-root-ca.crt   1      3m12s",
+                                     "configmap/settings           2      3m12s"]
     assert "pod/web   0/1     Pending" in out
 
 
@@ -115,10 +116,17 @@ def test_describe_pod(lab):
                           "Status:           Pending\n")
     assert ("    Limits:\n      cpu:     500m\n      memory:  128Mi\n"
             "    Requests:\n      cpu:        500m\n      memory:     128Mi\n") in out
-    assert "QoS Class:        Guaranteed\n" in out
-    assert ("Tolerations:      node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n"
-            "                  node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n") in out
-    assert out.endswith("Events:           <none>\n")
+    assert ("    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-kth4b (ro)\n"
+            "Volumes:\n  kube-api-access-kth4b:\n"
+            "    Type:                    Projected (a volume that contains injected data from multiple sources)\n"
+            "    TokenExpirationSeconds:  3607\n"
+            "    ConfigMapName:           kube-root-ca.crt\n"
+            "    Optional:                false\n"
+            "    DownwardAPI:             true\n"
+            "QoS Class:                   Guaranteed\n") in out
+    assert ("Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n"
+            "                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n") in out
+    assert out.endswith("Events:                      <none>\n")
 
 
 def test_describe_secret_shows_sizes_never_values():
@@ -192,3 +200,12 @@ def test_results_show_like_a_terminal(lab):
     r = lab.kubectl("get pod nope")
     assert repr(r) == 'Error from server (NotFound): pods "nope" not found'
     assert "<pre" in r._repr_html_()
+
+
+def test_field_selectors_filter_like_the_apiserver(lab):
+    assert k(lab, "get pods --field-selector status.phase=Pending -o name") == (0, "pod/web\n", "")
+    assert k(lab, "get pods --field-selector status.phase!=Pending") == (
+        0, "", "No resources found in default namespace.\n")
+    assert k(lab, "get pods --field-selector spec.image=nginx") == (
+        1, "", 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", '
+               'field selector "spec.image=nginx": field label not supported: spec.image\n')
