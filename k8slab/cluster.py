@@ -265,8 +265,11 @@ class Cluster:
 
     # -- presets, save and load -----------------------------------------------------------------------
     @classmethod
-    def from_preset(cls, name: str, seed: int = 0) -> "Cluster":
-        """A lab from ``data/clusters/<name>.yaml``: cluster settings plus ordinary Node manifests."""
+    def from_preset(cls, name: str, seed: int = 0, components: list[str] | None = None) -> "Cluster":
+        """A lab from ``data/clusters/<name>.yaml``: cluster settings plus ordinary Node manifests.
+
+        ``components`` overrides which components run (``[]``: the API server alone, nothing reconciles).
+        """
         path = _DATA / "clusters" / f"{name}.yaml"
         if not path.exists():
             known = ", ".join(sorted(p.stem for p in (_DATA / "clusters").glob("*.yaml")))
@@ -275,7 +278,7 @@ class Cluster:
 
         docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
         settings = next((d for d in docs if d.get("kind") == "ClusterPreset"), {})
-        lab = cls(seed=seed, **(settings.get("spec") or {}))
+        lab = cls(seed=seed, components=components, **(settings.get("spec") or {}))
         lab.preset = name
         lab.apply([d for d in docs if d.get("kind") != "ClusterPreset"])
         return lab
