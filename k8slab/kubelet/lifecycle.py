@@ -133,7 +133,7 @@ class PodWorker:
             self.syncing = False
             if self.cancelled:
                 return
-            self.kubelet.status.write(self)
+            self.kubelet.status.request(self)
             if self.terminal_phase is not None:
                 yield from self._kill_all(self._grace(), "Stopping container {}")
                 self.kubelet.status.write(self)
@@ -164,7 +164,7 @@ class PodWorker:
         if self.start_time is None:
             # upstream: generateAPIPodStatus runs before SyncPod, so the first status is Pending/ContainerCreating
             self.start_time = self.env.now
-            self.kubelet.status.write(self)
+            self.kubelet.status.request(self)
         if self.ip is None:
             failure = self.kubelet.create_sandbox(self)
             if failure is not None:

@@ -18,6 +18,21 @@ class StatusManager:
         self.api = kubelet.api
         self.res = kubelet.api.resource("pods")
         self.writes = 0
+        self._dirty: dict[str, object] = {}
+
+    def request(self, pw) -> None:
+        """Ask for a status write at the end of this instant: changes made at the same simulated time go out as
+        one update (upstream's status manager syncs asynchronously, from its own goroutine)."""
+        if not self._dirty:
+            flush = pw.env.timeout(0)
+            flush.callbacks.append(self._flush)
+        self._dirty[pw.uid] = pw
+
+    def _flush(self, _event=None) -> None:
+        dirty, self._dirty = self._dirty, {}
+        for pw in dirty.values():
+            if not pw.finished or pw.terminal_phase is not None:
+                self.write(pw)
 
     def _container_status(self, pw, c: dict, default_reason: str) -> dict:
         # upstream: pkg/kubelet/kubelet_pods.go convertToAPIContainerStatuses
@@ -97,7 +112,8 @@ class StatusManager:
         return status
 
     def write(self, pw, terminal: bool = False) -> bool:
-        """Write the status if it changed; True when it did."""
+        """Write the status now if it changed; True when it did."""
+        self._dirty.pop(pw.uid, None)
         status = self.build(pw, terminal)
         if status == pw.pod.get("status"):
             return False

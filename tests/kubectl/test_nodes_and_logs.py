@@ -166,7 +166,9 @@ spec:
 """)
     lab.run(1)
     name = lab.list("pod")[0].metadata.name
-    assert "\nControlled By:    ReplicaSet/web\n" in lab.kubectl(f"describe pod {name}").stdout
+    out = lab.kubectl(f"describe pod {name}").stdout
+    # Go's tabwriter aligns "  IP:" with "Controlled By:" (the "IPs:" line without a tab ends the block above)
+    assert "\nIPs:\n  IP:           10.244.0.2\nControlled By:  ReplicaSet/web\n" in out
 
 
 def test_describe_a_terminating_pod():

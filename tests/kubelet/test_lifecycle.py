@@ -30,7 +30,7 @@ def test_a_pod_starts_with_kubelets_events_at_pull_time():
     assert get_pods_line(lab, "web") == "web 1/1 Running 0 2s"
     p = pod(lab, "web")
     assert [(c["type"], c["status"], c["lastTransitionTime"]) for c in p["status"]["conditions"]] == [
-        ("PodReadyToStartContainers", "True", "2026-01-01T00:00:01Z"),
+        ("PodReadyToStartContainers", "True", "2026-01-01T00:00:00Z"),
         ("Initialized", "True", "2026-01-01T00:00:00Z"),
         ("Ready", "True", "2026-01-01T00:00:01Z"),
         ("ContainersReady", "True", "2026-01-01T00:00:01Z"),

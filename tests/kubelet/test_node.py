@@ -144,4 +144,4 @@ spec:
     assert r.stdout == (f"node/node-1 cordoned\nevicting pod default/{name}\npod/{name} evicted\n"
                         "node/node-1 drained\n")
     assert r.rc == 0
-    assert lab.now == 7.0  # the app drains for 1 s; drain polls every second
+    assert lab.now == 6.0  # evicted at 5 s; the app drains for 1 s; drain polls every second
