@@ -146,6 +146,10 @@ class Constraint:
     total_violations: int = 0
     violations: list = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        where = f"in {', '.join(self.namespaces)}" if self.namespaces else "everywhere"
+        return f"<Constraint {self.kind}/{self.name}: {self.enforcement_action} {'/'.join(self.kinds)} {where}>"
+
     def matches(self, obj: dict, namespace_kind: str | None = None) -> bool:
         kind = namespace_kind or obj.get("kind")
         if "*" not in self.kinds and kind not in self.kinds:

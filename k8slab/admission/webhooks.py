@@ -278,6 +278,18 @@ class _Dispatcher(AdmissionPlugin):
         return response
 
 
+def _replace_in_place(obj: dict, new: dict) -> None:
+    """Make ``obj`` equal ``new`` keeping ``obj`` and ``obj["metadata"]`` the same dicts (the apiserver holds them)."""
+    meta = obj.get("metadata")
+    new_meta = new.get("metadata")
+    obj.clear()
+    obj.update(new)
+    if isinstance(meta, dict) and isinstance(new_meta, dict):
+        meta.clear()
+        meta.update(new_meta)
+        obj["metadata"] = meta
+
+
 class _CallError(Exception):
     def __init__(self, webhook: str, reason: str):
         super().__init__(f'failed calling webhook "{webhook}": {reason}')
@@ -337,8 +349,7 @@ class MutatingAdmissionWebhook(_Dispatcher):
                 err = InternalError(f'failed calling webhook "{hook.get("name")}": JSON Patch: {e}')
                 self._step(req, "rejected", config, hook, str(err))
                 raise err from None
-            req.obj.clear()
-            req.obj.update(new)
+            _replace_in_place(req.obj, new)
             index = sum(1 for s in req.trace if s.plugin == self.name)
             req.audit_annotations[f"patch.webhook.admission.k8s.io/round_0_index_{index}"] = json.dumps(
                 {"configuration": config, "webhook": hook.get("name"), "patch": ops, "patchType": "JSONPatch"})

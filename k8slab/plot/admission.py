@@ -9,9 +9,17 @@ _COLORS = {"ok": ("#d3f9d8", "#2b8a3e"), "patched": ("#d0ebff", "#1c7ed6"), "rej
 
 
 def phases_of(api) -> dict[str, list[str]]:
-    """The plugins of each admission phase of a lab's apiserver, in the order they run."""
-    return {"mutating admission": api.admission.phase_names("mutating", tuple(api.mutating_admission)),
-            "validating admission": api.admission.phase_names("validating", tuple(api.validating_admission))}
+    """The plugins of each admission phase of a lab's apiserver, in the order they run.
+
+    In-process hooks of the lab's components that are not kube-apiserver plugins appear only when they acted.
+    """
+    from k8slab.admission.chain import UPSTREAM_ORDER
+
+    def keep(names):
+        return [n for n in names if n in UPSTREAM_ORDER or api.admission.get(n) is not None]
+
+    return {"mutating admission": keep(api.admission.phase_names("mutating", tuple(api.mutating_admission))),
+            "validating admission": keep(api.admission.phase_names("validating", tuple(api.validating_admission)))}
 
 
 def chain_boxes(trace, plugins) -> list[dict]:
@@ -91,7 +99,9 @@ def plot_admission_chain(trace, plugins, ax=None, title: str = ""):
         ax.add_patch(FancyBboxPatch((x, 0), w, 1.0, boxstyle="round,pad=0.03", fc=face, ec=edge, lw=1.4))
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", b["name"])
         label = "\n".join(textwrap.wrap(words, 12, break_long_words=False)[:3])
-        ax.text(x + w / 2, 0.62, label, ha="center", va="center", fontsize=6.5, color="#212529")
+        longest = max(len(line) for line in label.splitlines())
+        ax.text(x + w / 2, 0.62, label, ha="center", va="center", fontsize=6.5 if longest <= 12 else 5.6,
+                color="#212529")
         ax.text(x + w / 2, 0.15, b["state"], ha="center", va="center", fontsize=6.5, color=edge)
         phase_x.setdefault(b["stage"], []).append(x)
     for stage, xs in phase_x.items():
@@ -104,7 +114,7 @@ def plot_admission_chain(trace, plugins, ax=None, title: str = ""):
         ax.text(0, -0.3, "\n".join(textwrap.wrap(rejected["note"], 170)[:5]), fontsize=7, color="#c92a2a",
                 va="top")
     ax.set_xlim(-0.1, len(boxes) * (w + gap))
-    ax.set_ylim(-1.2, 1.55)
+    ax.set_ylim(-1.2 if rejected is not None else -0.1, 1.55)
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=11, loc="left")

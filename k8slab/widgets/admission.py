@@ -25,8 +25,8 @@ class AdmissionTry:
         return "\n".join(lines)
 
 
-def try_admission(lab, manifest: str) -> AdmissionTry:
-    """``kubectl apply --dry-run=server -f -``: the whole chain runs, nothing is stored.
+def try_admission(lab, manifest: str, namespace: str | None = None) -> AdmissionTry:
+    """``kubectl apply --dry-run=server [-n NS] -f -``: the whole chain runs, nothing is stored.
 
     Examples
     --------
@@ -37,17 +37,24 @@ def try_admission(lab, manifest: str) -> AdmissionTry:
     >>> t.ok, t.output
     (True, 'pod/web created (server dry run)\\n')
     """
-    r = lab.kubectl("apply --dry-run=server -f -", stdin=manifest)
+    r = lab.kubectl("apply --dry-run=server" + (f" -n {namespace}" if namespace else "") + " -f -", stdin=manifest)
     return AdmissionTry(r.ok, r.stdout + r.stderr, list(lab.api.last_trace))
 
 
-def admission_widget(lab, samples: dict, namespace: str = "default"):
+def admission_widget(lab, samples, namespace: str = "default"):
     """Pick a sample manifest and the namespace's Pod Security level, then send it (server dry run).
+
+    ``samples`` is a dict of name -> YAML text, or a folder of manifests; they go to ``namespace`` (so they
+    should not name one).
 
     Returns an ``ipywidgets.VBox`` with ``w.result`` (the last :class:`AdmissionTry`) and ``w.send(name, level)``.
     """
     import ipywidgets as W
 
+    if not isinstance(samples, dict):
+        from pathlib import Path
+
+        samples = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(samples).glob("*.y*ml"))}
     pick = W.Dropdown(options=list(samples), description="manifest")
     level = W.ToggleButtons(options=["privileged", "baseline", "restricted"], description="enforce")
     send = W.Button(description="send (dry run)", button_style="primary")
@@ -61,7 +68,7 @@ def admission_widget(lab, samples: dict, namespace: str = "default"):
         if lvl is not None:
             level.value = lvl
         lab.kubectl(f"label namespace {namespace} pod-security.kubernetes.io/enforce={level.value} --overwrite")
-        box.result = try_admission(lab, samples[pick.value])
+        box.result = try_admission(lab, samples[pick.value], namespace)
         color = "#2b8a3e" if box.result.ok else "#c92a2a"
         rows = "".join(f"<li>{html.escape(s.stage)}: <b>{html.escape(s.outcome)}</b> "
                        f"{html.escape(s.plugin or s.detail[:80])}{' (patched)' if s.patch else ''}</li>"

@@ -183,3 +183,13 @@ def test_webhooks_are_never_called_for_webhook_configurations(lab, calls):
     lab.api.create(cfg)
     lab.api.delete(lab.api.resource("validatingwebhookconfigurations"), None, "all")
     assert calls == []
+
+
+def test_a_patched_object_still_gets_its_uid_and_creation_time(lab):
+    ops = [{"op": "add", "path": "/metadata/labels", "value": {"patched": "yes"}}]
+    lab.webhooks.register(lambda review: patched(review, ops), service="hooks/svc", path="/p.example.com")
+    lab.api.create(webhook_config("MutatingWebhookConfiguration", "m", "p.example.com"))
+    lab.api.create(pod())
+    stored = lab.api.etcd.read("/registry/pods/default/web")
+    assert stored["metadata"]["labels"] == {"patched": "yes"}
+    assert stored["metadata"]["uid"] and stored["metadata"]["creationTimestamp"] == "2026-01-01T00:00:00Z"
