@@ -90,6 +90,10 @@ class BuildPipeline:
         self.identity = f"system:serviceaccount:{namespace}:{service_account}"
         self.token: str | None = None
 
+    def __repr__(self) -> str:
+        return (f"<BuildPipeline {self.app}: runs as {self.identity}, pushes to {self.registry.host}, signs with "
+                f"{self.key.key_id}, deploys {' -> '.join(self.environments)}>")
+
     @classmethod
     def install(cls, lab, **kwargs) -> "BuildPipeline":
         from k8slab.admission.policy import PolicyEngine
