@@ -36,6 +36,7 @@ __all__ = [
     "impersonate",
     "TokenAuthenticator",
     "EntraDirectory",
+    "jwt_claims",
 ]
 
 # upstream: staging/src/k8s.io/apiserver/pkg/authentication/user/user.go (well-known user and group names)
@@ -463,3 +464,20 @@ class EntraDirectory:
         """The RBAC subject for an Entra group (``kind: Group``, name = object ID)."""
         return {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
                 "name": self.group_object_id(name_or_oid)}
+
+
+def jwt_claims(token: str) -> dict:
+    """The claims of a JWT (its middle part, base64url JSON), without checking the signature.
+
+    What ``kubectl create token`` returns can be read this way (so can anyone who finds it).
+
+    Examples
+    --------
+    >>> jwt_claims("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.sig")
+    {'sub': 'alice'}
+    """
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
