@@ -91,15 +91,19 @@ def _index_of(pod: dict) -> int | None:
 
 
 def _finish_time(pod: dict, now: float) -> float:
-    """``getFinishedTime``: the last container's finishedAt, else the Ready condition's transition time."""
-    times = [parse_ts(((c.get("state") or {}).get("terminated") or {}).get("finishedAt"))
-             for c in (pod.get("status") or {}).get("containerStatuses") or ()]
-    times = [t for t in times if t is not None]
-    if times:
-        return max(times)
-    for c in (pod.get("status") or {}).get("conditions") or ():
-        if c.get("type") == "Ready" and c.get("lastTransitionTime"):
+    """``getFinishedTime``: Ready turning False, else the containers' last finishedAt, else the deletion or
+    creation time."""
+    st = pod.get("status") or {}
+    for c in st.get("conditions") or ():
+        if c.get("type") == "Ready" and c.get("status") == "False" and c.get("lastTransitionTime"):
             return parse_ts(c["lastTransitionTime"])
+    ends = [parse_ts(((c.get("state") or {}).get("terminated") or {}).get("finishedAt"))
+            for c in st.get("containerStatuses") or ()]
+    if ends and all(t is not None for t in ends):
+        return max(ends)
+    for key in ("deletionTimestamp", "creationTimestamp"):
+        if pod["metadata"].get(key):
+            return parse_ts(pod["metadata"][key])
     return now
 
 
@@ -112,9 +116,10 @@ def _active_order(pods: list[dict]) -> list[dict]:
         ready_t = next((parse_ts(c.get("lastTransitionTime")) for c in st.get("conditions") or ()
                         if c.get("type") == "Ready" and c.get("status") == "True"), None)
         restarts = max((c.get("restartCount", 0) for c in st.get("containerStatuses") or ()), default=0)
-        created = parse_ts(p["metadata"].get("creationTimestamp")) or 0.0
+        created = parse_ts(p["metadata"].get("creationTimestamp"))
         return (bool((p.get("spec") or {}).get("nodeName")), phase.get(st.get("phase"), 0), is_pod_ready(p),
-                -(ready_t if ready_t is not None else float("inf")), -restarts, -created, p["metadata"]["name"])
+                -(ready_t if ready_t is not None else float("inf")), -restarts,
+                -(created if created is not None else float("inf")), p["metadata"]["name"])
     return sorted(pods, key=key)
 
 

@@ -164,12 +164,14 @@ class ReplicaSetController(WorkloadController):
             manage_error = self._act(rs, actions)
         status = calculate_status(rs, active, terminating, manage_error, now)
         status["observedGeneration"] = rs["metadata"].get("generation", 1)
+        # ReplicaSetStatus JSON: replicas always, terminatingReplicas (a pointer) when set, the rest omitempty
+        status = {k: v for k, v in status.items() if v or k in ("replicas", "terminatingReplicas")}
         if status != (rs.get("status") or {}):
             fresh = copy.deepcopy(self.api.get(self.rs_res, ns, name))
             fresh["status"] = status
             self.api.write_status(self.rs_res, fresh)
         min_ready = rs["spec"].get("minReadySeconds", 0) or 0
-        if min_ready > 0 and status["readyReplicas"] != status["availableReplicas"]:
+        if min_ready > 0 and status.get("readyReplicas", 0) != status.get("availableReplicas", 0):
             wait = next_availability_check(active, min_ready, now)
             self.add_after(key, min_ready if wait is None else wait)
 
