@@ -32,8 +32,10 @@ SYNC_PERIOD = 30.0
 
 
 class SyncRunner:
-    """client-go style BoundedFrequencyRunner on the lab's clock: runs ``fn`` as soon as asked, but never sooner than
-    ``min_interval`` after the previous run; requests during the cool-down become one run when it ends.
+    """The BoundedFrequencyRunner on the lab's clock: runs ``fn`` as soon as asked, but never sooner than
+    ``min_interval`` after the previous run; requests during the cool-down become one run when it ends. With
+    ``max_interval``, it also runs that long after the previous run if nothing asked (kube-proxy's full resync, 1 h:
+    it changes no rule, so the lab leaves it off).
 
     Examples
     --------
@@ -50,12 +52,14 @@ class SyncRunner:
     [0.0, 1.0, 3.0]
     """
 
-    def __init__(self, env, fn, min_interval: float = MIN_SYNC_PERIOD):
+    def __init__(self, env, fn, min_interval: float = MIN_SYNC_PERIOD, max_interval: float | None = None):
         self.env = env
         self.fn = fn
         self.min_interval = min_interval
+        self.max_interval = max_interval
         self.last_run: float | None = None
         self._pending = False
+        self._runs = 0
 
     def run(self) -> None:
         """Ask for a run (upstream: BoundedFrequencyRunner.Run)."""
@@ -68,8 +72,17 @@ class SyncRunner:
 
     def _fire(self, _event) -> None:
         self._pending = False
-        self.last_run = self.env.now
+        self.ran()
         self.fn()
+
+    def ran(self) -> None:
+        """Record a run now (and arm the max-interval timer)."""
+        self.last_run = self.env.now
+        self._runs += 1
+        if self.max_interval is not None:
+            runs = self._runs
+            timer = self.env.timeout(self.max_interval)
+            timer.callbacks.append(lambda _e: self._fire(None) if self._runs == runs and not self._pending else None)
 
 
 class ProgrammedProxy(KubeProxy):
@@ -87,7 +100,7 @@ class ProgrammedProxy(KubeProxy):
         self._programmed: dict[tuple, list[ServiceEndpoint]] = {}
         self.runner = SyncRunner(lab.env, self.sync, min_sync_period)
         self.sync()
-        self.runner.last_run = lab.env.now
+        self.runner.ran()
         lab.api.watch(self._slices, self._slice_changed)
 
     def _slice_changed(self, _event: str, obj: dict) -> None:

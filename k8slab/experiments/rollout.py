@@ -15,6 +15,9 @@ __all__ = ["PodCounts", "PodCountRecorder", "RolloutRun", "RolloutComparison", "
 
 _MANIFESTS = Path(__file__).resolve().parents[2] / "data" / "manifests" / "05-deployments"
 NEW_IMAGE = "ghcr.io/k8slab/web:2.0"
+#: seconds the first pods get after they are available, before traffic or the rollout starts (the app listens after
+#: 2 s and is warm after 5 s, see web.yaml)
+WARM_UP = 10.0
 #: the lab's components a rollout needs (the widget's lighter lab: no Services, storage or secrets)
 _ROLLOUT_COMPONENTS = ["k8slab.controllers.replicaset:ReplicaSetController",
                        "k8slab.controllers.deployment:DeploymentController",
@@ -237,6 +240,7 @@ def _web_lab(strategy, readiness_probe, pre_stop, replicas, max_surge, max_unava
     docs = web_manifests(strategy, readiness_probe, pre_stop, replicas, max_surge, max_unavailable)
     lab.apply(docs if components is None else docs[:1])
     _run_until(lab, lambda: _rollout_done(lab, "web", "default"), 120)
+    lab.run(WARM_UP)  # without a readiness probe "available" comes before the app serves: let every app warm up
     return lab
 
 
