@@ -458,6 +458,8 @@ class RBACAuthorizer:
         self._rbs: dict[tuple[str, str], Mapping] = {}
         self._crb_index: dict[tuple[str, str], set[str]] = {}
         self._rb_index: dict[tuple[str, tuple[str, str]], set[str]] = {}
+        #: (user name, groups, namespace, plural) -> the rules visited, dropped on every change of the policy
+        self._visits: dict[tuple, list] = {}
         for obj in objects:
             self.add(obj)
 
@@ -477,6 +479,7 @@ class RBACAuthorizer:
     # ---- keeping objects
     def add(self, obj: Mapping) -> None:
         """Add or replace a Role, ClusterRole, RoleBinding or ClusterRoleBinding (dict form)."""
+        self._visits.clear()
         kind, meta = obj.get("kind"), obj.get("metadata", {})
         name, ns = meta.get("name", ""), meta.get("namespace", "")
         if kind not in _WATCHED_KINDS:
@@ -499,6 +502,7 @@ class RBACAuthorizer:
 
     def remove(self, kind: str, name: str, namespace: str = "") -> None:
         """Forget an object; unknown objects are ignored."""
+        self._visits.clear()
         if kind == "Role":
             self._roles.pop((namespace, name), None)
         elif kind == "ClusterRole":
@@ -563,7 +567,21 @@ class RBACAuthorizer:
 
     def visit_rules_for(self, user: UserInfo, namespace: str, plural: bool = False
                         ) -> Iterator[tuple[Mapping | None, Mapping | None, _Rule | None, str | None]]:
-        """Yield (binding, subject, rule, error) in upstream's order (``VisitRulesFor``)."""
+        """Yield (binding, subject, rule, error) in upstream's order (``VisitRulesFor``).
+
+        The list for a (user, namespace) is kept until the policy changes: repeated checks by the same
+        identity (a kubectl session, can-i, a who-can matrix) do not walk the bindings again.
+        """
+        key = (user.name, user.groups, namespace, plural)
+        visited = self._visits.get(key)
+        if visited is None:
+            visited = list(self._visit(user, namespace, plural))
+            if len(self._visits) >= 4096:
+                self._visits.clear()
+            self._visits[key] = visited
+        return iter(visited)
+
+    def _visit(self, user: UserInfo, namespace: str, plural: bool = False):
         keys = _user_keys(user)
         names: set[str] = set()
         for key in keys:
