@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from k8slab.controllers import deployment_util as du
 from k8slab.controllers.util import compute_hash, controller_ref, format_time, is_controlled_by
 
-__all__ = ["Action", "plan_sync", "DeploymentSync"]
+__all__ = ["Action", "plan_sync", "plan_deployment", "DeploymentSync"]
 
 
 @dataclass
@@ -512,3 +512,7 @@ def plan_sync(deployment: dict, replica_sets: list[dict], pods_by_rs: dict[str, 
     sync = DeploymentSync(copy.deepcopy(deployment), [copy.deepcopy(rs) for rs in replica_sets], pods_by_rs, now,
                           dict(names_taken or {}))
     return sync.run()
+
+
+#: the name the other workloads' planners follow (plan_statefulset, plan_daemonset, plan_job, plan_cronjob)
+plan_deployment = plan_sync

@@ -173,3 +173,18 @@ def test_revision_names_hash_the_stored_patch_with_fnv1():
                   b'[{"name":"c"}]}}}}'
     assert cr["metadata"]["name"] == "web-" + hash_controller_revision(raw, 0)
     assert cr["metadata"]["labels"]["controller.kubernetes.io/hash"] == hash_controller_revision(raw, 0)
+
+
+def test_when_scaled_delete_removes_the_claims_of_removed_ordinals(lab):
+    # persistentVolumeClaimRetentionPolicy whenScaled: Delete (StatefulSetAutoDeletePVC, GA): the condemned pod
+    # becomes the claim's owner, so the garbage collector takes the claim with the pod
+    lab.apply((STS % "OrderedReady").replace(
+        "  serviceName: web\n", "  serviceName: web\n  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}\n"))
+    for i in range(3):
+        lab.run(1)
+        set_pod(lab, f"web-{i}")
+    lab.run(1)
+    lab.kubectl("scale sts/web --replicas=1")
+    lab.run(2)
+    claims = sorted(c["metadata"]["name"] for c in lab.api.list(lab.api.resource("persistentvolumeclaims"), "default"))
+    assert claims == ["data-web-0"]
