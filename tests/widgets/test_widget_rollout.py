@@ -18,7 +18,9 @@ def test_the_widget_shows_the_default_rollout():
     assert (w.result.replicas, w.result.max_surge, w.result.max_unavailable) == (10, 3, 2)
     assert "at most <b>13</b> pods" in summary.value and "at least <b>8</b> ready" in summary.value
     assert bytes(chart.value).startswith(b"\x89PNG")
-    assert pods.value.count("<span") == 13  # at t=0 the new ReplicaSet already has its 3 surge pods
+    # at t=0 the controllers have already taken their first steps: 8 old pods (2 terminating) and 5 new ones
+    assert pods.value.startswith("<div>t = 0.0 s: 15 pods, 8 ready (0 new), 2 terminating</div>")
+    assert pods.value.count("<span") == 15
 
 
 def test_moving_a_slider_rolls_out_again():
