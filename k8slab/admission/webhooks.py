@@ -162,7 +162,6 @@ class _Dispatcher(AdmissionPlugin):
     def hooks(self, req) -> list[tuple[str, dict]]:
         """(configuration name, webhook) pairs that apply to the request, configurations by name."""
         out = []
-        res = req.resource
         for cfg in sorted(self.api.etcd.scan(f"/registry/{self.config_resource}/"),
                           key=lambda c: c["metadata"]["name"]):
             for hook in cfg.get("webhooks") or ():

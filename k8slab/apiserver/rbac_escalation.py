@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from .authn import SYSTEM_PRIVILEGED_GROUP, UserInfo
-from .rbac import (API_GROUP_ALL, RBAC_GROUP, RESOURCE_ALL, VERB_ALL, Attributes, Denial, RBACAuthorizer,
-                   _aggregate, go_list, go_quote)
+from .rbac import RBAC_GROUP, RBACAuthorizer
+from .rbac_rules import API_GROUP_ALL, RESOURCE_ALL, VERB_ALL, Attributes, Denial, _aggregate, go_list, go_quote
 
 __all__ = [
     "escalation_allowed",
