@@ -42,7 +42,7 @@ class FakeKubelet:
     def _start(self, ns: str, name: str):
         yield self.lab.env.timeout(self.startup)
         try:
-            pod = copy.deepcopy(self.lab.api.get(self.res, ns, name))
+            pod = self.lab.api.get(self.res, ns, name)  # a fresh decode: safe to change
         except kl.NotFound:
             return
         now = format_time(self.lab.now)
@@ -72,7 +72,7 @@ class FakeBinder:
 
     def _bind(self, ns, name):
         yield self.lab.env.timeout(0)
-        pod = copy.deepcopy(self.lab.api.get(self.res, ns, name))
+        pod = self.lab.api.get(self.res, ns, name)  # a fresh decode: safe to change
         pod["spec"]["nodeName"] = f"node-{self.i % 200:03d}"
         self.i += 1
         self.lab.api.write_status(self.res, pod)
