@@ -16,7 +16,7 @@ LABEL_PREFIX = "pod-security.kubernetes.io/"
 MODES = ("enforce", "audit", "warn")
 ENFORCED_POLICY_ANNOTATION = "pod-security.kubernetes.io/enforce-policy"
 AUDIT_VIOLATIONS_ANNOTATION = "pod-security.kubernetes.io/audit-violations"
-_VERSION = re.compile(r"^v1\.(0|[1-9][0-9]*)$")
+_VERSION = re.compile(r"v1\.(0|[1-9][0-9]*)")  # upstream api/helpers.go versionRegexp (Go: $ = end of text)
 #: kinds whose pod template PodSecurity checks (for warn and audit only; upstream DefaultPodSpecExtractor)
 _CONTROLLERS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
                 "ReplicationController", "PodTemplate")
@@ -25,7 +25,7 @@ _CONTROLLERS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "
 def _parse_version(text: str):
     if text == "latest":
         return None
-    if not _VERSION.match(text):
+    if not _VERSION.fullmatch(text):
         raise ValueError('must be "latest" or "v1.x"')
     return (1, int(text.split(".")[1]))
 

@@ -217,3 +217,20 @@ def test_labelling_a_namespace_warns_about_the_pods_already_there(lab):
         "!= true, seccompProfile",
         "Warning: root: allowPrivilegeEscalation != false, unrestricted capabilities, host namespaces, runAsNonRoot "
         "!= true, seccompProfile"]
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.dictionaries(st.sampled_from(["pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/warn",
+                                        "pod-security.kubernetes.io/audit-version", "other"]),
+                       st.text(max_size=12)))
+def test_any_labels_give_a_policy_and_name_each_bad_label(labels):
+    policy, errs = namespace_policy(labels)
+    assert set(policy) == {"enforce", "audit", "warn"}
+    assert all(level in ("privileged", "baseline", "restricted") for level, _ in policy.values())
+    for key, value in labels.items():
+        bad = key.endswith(("enforce", "warn")) and value not in ("privileged", "baseline", "restricted")
+        bad = bad or (key.endswith("-version") and value != "latest" and not
+                      (value.startswith("v1.") and value[3:].isascii() and value[3:].isdigit() and (value[3:] == "0" or value[3] != "0")))
+        assert any(f"[{key}]" in e for e in errs) is bad
