@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class ImageRef:
         return self.repository + (f"@{self.digest}" if self.digest else f":{self.tag}")
 
 
+@lru_cache(maxsize=4096)
 def parse_image(image: str) -> ImageRef:
     """Parse and normalize an image reference as containerd does (docker.io, library/, latest).
 
@@ -202,6 +203,7 @@ class Registry:
         self.data = data
         self.bandwidth = int(parse_quantity(str(data.get("pullBandwidth", "50Mi"))).value)
         self.registries: dict = data.get("registries") or {}
+        self._behaviors: dict[ImageRef, AppBehavior] = {}
 
     def pull_seconds(self, size: int) -> float:
         """Seconds a pull of ``size`` bytes takes at the lab's pull bandwidth."""
@@ -250,6 +252,12 @@ class Registry:
 
     def behavior(self, ref: ImageRef) -> AppBehavior:
         """The app behaviour the registry declares for an image (tag-specific keys win)."""
+        cached = self._behaviors.get(ref)
+        if cached is None:
+            cached = self._behaviors[ref] = self._behavior(ref)
+        return cached
+
+    def _behavior(self, ref: ImageRef) -> AppBehavior:
         image = self.image(ref) or {}
         b = _apply(AppBehavior(), image.get("behavior") or {}, str(ref))
         tag_b = (image.get("tagBehavior") or {}).get(ref.tag)
@@ -301,5 +309,3 @@ def behavior_for(registry: Registry, pod: dict, container: dict) -> AppBehavior:
     where = f"pod {(pod.get('metadata') or {}).get('name')} annotations"
     return _apply(_apply(b, general, where), specific, where)
 
-
-_FIELDS = [f.name for f in fields(AppBehavior)]

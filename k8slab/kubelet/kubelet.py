@@ -113,11 +113,8 @@ class Kubelet:
         """Why the container's environment cannot be built (CreateContainerConfigError), or None."""
         from k8slab.config.propagation import EnvError, resolve_env
 
-        def lookup(kind, ns, name):
-            return self.api.etcd.read(f"/registry/{'configmaps' if kind == 'ConfigMap' else 'secrets'}/{ns}/{name}")
-
         try:
-            resolve_env(pod, container, lookup)
+            resolve_env(pod, container, self.manager.lookup)
         except EnvError as e:
             return str(e)
         return None
@@ -250,11 +247,26 @@ class Kubelets(Component):
         self._index: dict[str, int] = {}
         self._waiting: dict[str, dict[str, dict]] = {}  # node name -> uid -> pod, for nodes not seen yet
         self._pod_node: dict[str, str] = {}  # uid -> node
+        self.object_cache: dict[str, tuple[bytes, dict]] = {}  # etcd key -> (stored bytes, decoded), for lookups
         self.pods_res = lab.api.resource("pods")
         lab.api.mutating_admission.append(self._node_registration)
         lab.api.graceful_deleters["Pod"] = self._graceful_delete
         lab.api.watch(lab.api.resource("nodes"), self._on_node)
         lab.api.watch(self.pods_res, self._on_pod)
+
+    def lookup(self, kind: str, namespace: str, name: str) -> dict | None:
+        """A ConfigMap or Secret as the kubelet's watch-based managers see it (decoded once per stored version)."""
+        key = f"/registry/{'configmaps' if kind == 'ConfigMap' else 'secrets'}/{namespace}/{name}"
+        etcd = self.api.etcd
+        raw = etcd.get(key)
+        if raw is None:
+            return None
+        cached = self.object_cache.get(key)
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        obj = etcd.read(key)
+        self.object_cache[key] = (raw, obj)
+        return obj
 
     def resync(self) -> None:
         for node in self.api.list(self.api.resource("nodes")):

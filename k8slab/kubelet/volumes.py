@@ -24,8 +24,7 @@ class VolumeManager:
         self._mounted: set[str] = set()
 
     def _lookup(self, kind: str, ns: str, name: str):
-        prefix = "configmaps" if kind == "ConfigMap" else "secrets"
-        return self.kubelet.api.etcd.read(f"/registry/{prefix}/{ns}/{name}")
+        return self.kubelet.manager.lookup(kind, ns, name)
 
     def _setup(self, pw, volume: dict) -> str | None:
         """None when mounted; else the FailedMount message ("" when waiting quietly, e.g. for an attach)."""
