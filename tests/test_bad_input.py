@@ -141,3 +141,14 @@ def test_a_bad_document_in_a_stream_applies_nothing():
 def test_errors_show_as_kubectl_text_in_ipython_not_a_traceback():
     err = kl.NotFound('pods "x" not found')
     assert err._render_traceback_() == ['Error from server (NotFound): pods "x" not found']
+
+
+def test_a_service_selector_with_an_empty_key_is_invalid():
+    lab = kl.Cluster(seed=0)
+    before = _state(lab)
+    with pytest.raises(kl.Invalid) as info:
+        lab.apply("apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {selector: {'': ''}, ports: [{port: 80}]}\n")
+    # upstream ValidateLabels reports each message of IsQualifiedName as its own field error
+    assert info.value.message.startswith('The Service "db" is invalid: [spec.selector: Invalid value: "": name part '
+                                         'must be non-empty, spec.selector: Invalid value: "": name part must consist')
+    assert _state(lab) == before

@@ -197,6 +197,7 @@ def validate_pod_spec(spec: dict, path: str, allowed_restart=_RESTART, extra_vol
         errs += _validate_container(c, f"{path}.initContainers[{i}]", seen)
     for i, c in enumerate(containers):
         errs += _validate_container(c, f"{path}.containers[{i}]", seen)
+    errs += _validate_labels(spec.get("nodeSelector"), f"{path}.nodeSelector")
     rp = spec.get("restartPolicy")
     if rp is not None and rp not in allowed_restart:
         errs.append(not_supported(f"{path}.restartPolicy", rp, allowed_restart))
@@ -261,10 +262,19 @@ def _validate_workload(obj: dict, restart=("Always",)) -> list[str]:
     return errs
 
 
+def _validate_labels(labels: dict | None, path: str) -> list[str]:
+    """upstream: apimachinery/pkg/apis/meta/v1/validation ValidateLabels (keys qualified names, values label values)."""
+    errs = []
+    for key, value in (labels or {}).items():
+        errs += [invalid(path, key, m) for m in _qualified_name(key)]
+        errs += [invalid(path, value, m) for m in _label_value(str(value))]
+    return errs
+
+
 def _validate_service(obj: dict) -> list[str]:
     # upstream: pkg/apis/core/validation/validation.go ValidateService
     spec = obj.get("spec") or {}
-    errs = []
+    errs = _validate_labels(spec.get("selector"), "spec.selector")
     ports = spec.get("ports") or []
     stype = spec.get("type", "ClusterIP")
     if not ports and stype != "ExternalName" and spec.get("clusterIP") != "None":
