@@ -174,18 +174,17 @@ def _created_at(obj: dict, now: float) -> str:
 
 
 def _job_status(job: dict) -> str:
-    for cond in (job.get("status") or {}).get("conditions") or ():
-        if cond.get("status") == "True":
-            if cond.get("type") == "Complete":
-                return "Complete"
-            if cond.get("type") == "Failed":
-                return "Failed"
-            if cond.get("type") == "FailureTarget":
-                return "FailureTarget"
-            if cond.get("type") == "SuccessCriteriaMet":
-                return "SuccessCriteriaMet"
-            if cond.get("type") == "Suspended":
-                return "Suspended"
+    # upstream: pkg/printers/internalversion/printers.go printJob: conditions in this order of precedence
+    true = {c.get("type") for c in (job.get("status") or {}).get("conditions") or () if c.get("status") == "True"}
+    if "Complete" in true:
+        return "Complete"
+    if "Failed" in true:
+        return "Failed"
+    if (job.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    for cond in ("Suspended", "FailureTarget", "SuccessCriteriaMet"):
+        if cond in true:
+            return cond
     return "Running"
 
 
