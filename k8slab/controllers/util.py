@@ -231,11 +231,20 @@ def slow_start_batch(count: int, initial_batch_size: int, fn) -> tuple[int, Exce
 
 @lru_cache(maxsize=4096)
 def _selector(key: str) -> Selector:
-    return selector_from(json.loads(key))
+    try:
+        return selector_from(json.loads(key))
+    except (ValueError, TypeError, AttributeError):  # upstream controllers log the error and select nothing
+        return Selector.nothing()
 
 
 def selector_of(label_selector: dict | None) -> Selector:
-    """A parsed, cached ``metav1.LabelSelector``."""
+    """A parsed, cached ``metav1.LabelSelector``; one that does not parse selects nothing.
+
+    Examples
+    --------
+    >>> selector_of({"matchLabels": {"app": "web"}}).matches({"app": "web"}), selector_of({"matchLabels": {"": ""}})
+    (True, Selector.nothing())
+    """
     return _selector(json.dumps(label_selector, sort_keys=True))
 
 
