@@ -15,7 +15,8 @@ def node(name, labels=None, taints=None):
 DS = {"spec": {"template": {"spec": {}}}}
 
 
-# upstream: daemon_controller_test.go TestNodeShouldRunDaemonPod (selectors, taints, NoExecute keeps running)
+# the rules of upstream daemon_controller.go NodeShouldRunDaemonPod: selectors, affinity, taints and the
+# tolerations every daemon pod gets (NoSchedule stops new pods, NoExecute also stops running ones)
 @pytest.mark.parametrize("n, template, want", [
     (node("a"), {}, (True, True)),
     (node("a", {"disk": "ssd"}), {"nodeSelector": {"disk": "ssd"}}, (True, True)),

@@ -26,7 +26,7 @@ def conditions(lab, name="pi"):
     return [(c["type"], c["status"], c["reason"], c["message"]) for c in job_status(lab, name).get("conditions") or ()]
 
 
-# upstream: indexed_job_utils_test.go TestCalculateSucceededIndexes / orderedIntervals String
+# the interval format of upstream indexed_job_utils.go (parseIndexesFromString, orderedIntervals.String)
 @pytest.mark.parametrize("text, completions, want", [
     ("", 5, []), ("1", 5, [1]), ("0-2,4", 5, [0, 1, 2, 4]), ("0,2-4,9", 5, [0, 2, 3, 4]), ("3-5", 4, [3]),
 ], ids=["empty", "one index", "a range and one", "out of range dropped", "a range cut at completions"])
@@ -40,7 +40,7 @@ def test_format_indexes(indexes, want):
     assert format_indexes(indexes) == want
 
 
-# upstream: backoff_utils_test.go TestGetRemainingBackoffTime (10 s default, 6 min max)
+# upstream backoff_utils.go getRemainingTime: 10 s doubling per failure after the last success, 6 min at most
 @pytest.mark.parametrize("failures, since, want", [
     (0, 0, 0.0), (1, 0, 10.0), (1, 4, 6.0), (1, 10, 0.0), (2, 0, 20.0), (5, 0, 160.0), (6, 0, 320.0), (7, 0, 360.0),
     (20, 100, 260.0),

@@ -158,11 +158,10 @@ def test_manage_replicas_deletes_pods_doubled_up_on_a_node_first():
     assert [p["metadata"]["name"] for p in manage_replicas(2, pods, pods, NOW).delete] in (["a"], ["b"])
 
 
-# upstream: replica_set_test.go TestSlowStartBatch (a fake that fails from call N on)
+# upstream: replica_set_test.go TestSlowStartBatch (batches 1, 2, 4, ...; a failing batch ends it)
 @pytest.mark.parametrize("count, fail_from, want_successes, want_calls", [
     (10, None, 10, 10), (10, 1, 0, 1), (10, 4, 3, 7),
-], ids=["all succeed in batches 1, 2, 4, 3", "the first call fails: stop after it",
-        "a failure in the third batch stops after that batch"])
+], ids=["callback function succeeds", "callback function fails", "callback function succeeds for 3 times"])
 def test_slow_start_batch(count, fail_from, want_successes, want_calls):
     calls = []
 
