@@ -129,9 +129,24 @@ class Etcd:
     def watch(self, prefix: str, callback: WatchEvent) -> None:
         """Call ``callback(type, key, obj)`` for every later change under ``prefix``."""
         self._watchers.append((prefix, callback))
+        self.__dict__.pop("_by_resource", None)
+
+    def _candidates(self, key: str) -> list[tuple[str, WatchEvent]]:
+        # watchers that can match keys of this key's resource ("/registry/<resource>/..."), in registration order:
+        # a lab has dozens of watchers, a write concerns a few
+        by = self.__dict__.setdefault("_by_resource", {})
+        parts = key.split("/", 3)
+        res = parts[2] if len(parts) > 3 and parts[1] == "registry" else None
+        found = by.get(res)
+        if found is None:
+            base = f"/registry/{res}/" if res is not None else key
+            found = by[res] = [(p, cb) for p, cb in self._watchers
+                               if base.startswith(p) or p.startswith(base)] if res is not None else list(
+                self._watchers)
+        return found
 
     def _notify(self, event_type: str, key: str, obj: dict) -> None:
-        for prefix, callback in self._watchers:
+        for prefix, callback in self._candidates(key):
             if key.startswith(prefix):
                 callback(event_type, key, obj)
 
