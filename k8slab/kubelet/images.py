@@ -61,6 +61,11 @@ def pull_credentials(api, pod: dict) -> tuple[set[str], list[str]]:
     return hosts, missing
 
 
+def _ms(seconds: float) -> str:
+    """A duration truncated to milliseconds, as Go prints it (the clock's float noise removed first)."""
+    return go_duration(int(round(seconds, 6) * 1000) / 1000)
+
+
 class ImageManager:
     """One node's images: what is present, one pull at a time (serializeImagePulls: true), back-off per pod+image.
 
@@ -147,8 +152,8 @@ class ImageManager:
         self.present[key_ref] = (image_id, outcome.size)
         self.kubelet.images_changed()
         pulled, total = self.env.now - started, self.env.now - asked
-        event(name, "Normal", "Pulled", f'Successfully pulled image "{image}" in {go_duration(int(pulled * 1000) / 1000)}'
-                                        f" ({go_duration(int(total * 1000) / 1000)} including waiting). "
+        event(name, "Normal", "Pulled", f'Successfully pulled image "{image}" in {_ms(pulled)}'
+                                        f" ({_ms(total)} including waiting). "
                                         f"Image size: {outcome.size} bytes.")
         self.backoff.gc()
         return image_id, "", None

@@ -55,9 +55,11 @@ class Kubelet:
         return node_internal_ip(self.node)
 
     # -- pods ------------------------------------------------------------------------------------
-    def add_pod(self, pod: dict) -> PodWorker:
+    def add_pod(self, pod: dict, adopt: bool = False) -> PodWorker:
         pw = PodWorker(self, pod)
         self.workers[pw.uid] = pw
+        if adopt:
+            pw.adopt()
         if (pod.get("status") or {}).get("phase") in _TERMINAL:
             pw.finished = True  # already done (a loaded lab): nothing to run
             return pw
@@ -269,10 +271,16 @@ class Kubelets(Component):
         return obj
 
     def resync(self) -> None:
+        """After ``Cluster.load``: a kubelet per node, taking over the pods the saved lab was running."""
         for node in self.api.list(self.api.resource("nodes")):
             self._on_node("ADDED", node)
         for pod in self.api.list(self.pods_res):
-            self._on_pod("ADDED", pod)
+            node = (pod.get("spec") or {}).get("nodeName")
+            k = self.nodes.get(node)
+            uid = pod["metadata"].get("uid")
+            if k is not None and uid not in k.workers:
+                self._pod_node[uid] = node
+                k.add_pod(pod, adopt=True)
 
     # -- node failures ---------------------------------------------------------------------------
     def stop(self, node: str) -> None:

@@ -58,7 +58,7 @@ class PodWorker:
         self.dirty = False
         self.syncing = False
         self.requeue: float | None = None
-        self.last_status: dict | None = None
+        self.evicted: tuple[str, str] | None = None  # (reason, message) when the kubelet ends the pod itself
         self.process = None
 
     # -- wiring ----------------------------------------------------------------------------------
@@ -104,6 +104,51 @@ class PodWorker:
             self.process.interrupt("removed")
         self.kick()
 
+    def adopt(self) -> None:
+        """Rebuild the runtime's view from the pod's status (after ``Cluster.load``): the containers it reports
+        running go on running, the terminated ones stay terminated (the runtime's own state is not saved)."""
+        from k8slab.kubectl.format import parse_time
+
+        status = self.pod.get("status") or {}
+        spec = self.pod.get("spec") or {}
+        self.ip = status.get("podIP")
+        self.start_time = parse_time(status.get("startTime"))
+        by_name = {c["name"]: (c, "sidecar" if is_sidecar(c) else "init") for c in spec.get("initContainers") or ()}
+        by_name.update({c["name"]: (c, "regular") for c in spec.get("containers") or ()})
+        for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+            found = by_name.get(cs.get("name"))
+            if found is None or not cs.get("containerID"):
+                continue
+            c, kind = found
+            restarts = cs.get("restartCount", 0)
+            last = (cs.get("lastState") or {}).get("terminated")
+            state = cs.get("state") or {}
+            insts = []
+            if last:
+                insts.append(self._adopted(c, kind, max(restarts - 1, 0), cs, {"terminated": last}))
+            if "running" in state or "terminated" in state:
+                insts.append(self._adopted(c, kind, restarts, cs, state))
+            self.instances[c["name"]] = insts
+            self.attempts[c["name"]] = restarts + 1
+
+    def _adopted(self, c: dict, kind: str, attempt: int, cs: dict, state: dict) -> Container:
+        from k8slab.kubectl.format import parse_time
+
+        inst = Container(self, c, kind, attempt, cs.get("image", ""), cs.get("imageID", ""), self._behavior(c))
+        if "running" in state:
+            inst.resume(parse_time(state["running"].get("startedAt")) or self.env.now)
+            inst.started = bool(cs.get("started"))
+            inst.ready = bool(cs.get("ready"))
+            self._start_probes(inst)
+        else:
+            t = state["terminated"]
+            inst.started_at = parse_time(t.get("startedAt"))
+            inst.state = "exited"
+            inst.finished_at = parse_time(t.get("finishedAt")) or self.env.now
+            inst.exit_code = t.get("exitCode", 0)
+            inst.reason = t.get("reason") or ("Completed" if inst.exit_code == 0 else "Error")
+        return inst
+
     # -- events ----------------------------------------------------------------------------------
     def pod_event(self, type_: str, reason: str, message: str) -> None:
         self.kubelet.event(self.pod, type_, reason, message)
@@ -121,6 +166,9 @@ class PodWorker:
         while not self.cancelled:
             if self.pod["metadata"].get("deletionTimestamp"):
                 yield from self._terminate()
+                return
+            if self.evicted is not None:
+                yield from self._end_evicted()
                 return
             self.dirty = False
             self.requeue = None
@@ -164,6 +212,10 @@ class PodWorker:
         if self.start_time is None:
             # upstream: generateAPIPodStatus runs before SyncPod, so the first status is Pending/ContainerCreating
             self.start_time = self.env.now
+            deadline = spec.get("activeDeadlineSeconds")
+            if deadline is not None:
+                timer = self.env.timeout(max(0.0, float(deadline)))
+                timer.callbacks.append(self._deadline)
             self.kubelet.status.request(self)
         if self.ip is None:
             failure = self.kubelet.create_sandbox(self)
@@ -384,6 +436,26 @@ class PodWorker:
                 yield from self._kill(inst, message.format(inst.name), left)
                 self.kubelet.status.write(self)
         self._stop_all_probes()
+
+    def _deadline(self, _event=None) -> None:
+        # upstream: pkg/kubelet/active_deadline.go (reason DeadlineExceeded)
+        if self.finished or self.terminal_phase is not None or self.evicted is not None:
+            return
+        self.evicted = ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+        if self.syncing and self.process is not None and self.process.is_alive \
+                and self.env.active_process is not self.process:
+            self.process.interrupt("deadline")
+        self.kick()
+
+    def _end_evicted(self):
+        """The kubelet ends the pod itself: it stops the containers and reports the pod Failed with a reason."""
+        reason, message = self.evicted
+        self.pod_event("Normal", reason, message)
+        yield from self._kill_all(self._grace(), "Stopping container {}")
+        self.terminal_phase = "Failed"
+        self.kubelet.status.write(self)
+        self.kubelet.release(self)
+        self.finished = True
 
     def _terminate(self):
         """The pod is being deleted: stop its containers within the grace period, report, then remove it."""

@@ -85,6 +85,24 @@ class Container:
             timer = env.timeout(after)
             timer.callbacks.append(lambda _e: self._exit_on_its_own(code, reason))
 
+    def resume(self, started_at: float) -> None:
+        """Take over a container started earlier (the lab was saved and loaded): its app goes on from then."""
+        env = self._pw.env
+        self.state = "running"
+        self.started_at = started_at
+        self._log(started_at, "start")
+        b = self.behavior
+        ends = []
+        if b.crash_after is not None:
+            ends.append((b.crash_after, b.exit_code, "Completed" if b.exit_code == 0 else "Error"))
+        oom = b.seconds_to_oom(memory_limit(self.spec))
+        if oom is not None:
+            ends.append((oom, 137, "OOMKilled"))
+        if ends:
+            after, code, reason = min(ends, key=lambda e: e[0])
+            timer = env.timeout(max(0.0, started_at + after - env.now))
+            timer.callbacks.append(lambda _e: self._exit_on_its_own(code, reason))
+
     def _exit_on_its_own(self, code: int, reason: str) -> None:
         if self.state != "running" or self.stopping:
             return

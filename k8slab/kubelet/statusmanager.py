@@ -84,6 +84,8 @@ class StatusManager:
         init_st = {n: s for n, s in statuses.items() if n in init_names}
         reg_st = {n: s for n, s in statuses.items() if n not in init_names}
         phase = get_phase(spec, statuses, pod_is_terminal=terminal)
+        if pw.evicted is not None:
+            phase = "Failed"
         if old.get("phase") in _TERMINAL:
             phase = old["phase"]
         now = format_time(pw.env.now)
@@ -91,6 +93,8 @@ class StatusManager:
         conds = pod_conditions(spec, old.get("conditions") or [], init_st, reg_st, phase, pw.ip is not None)
         status = {"observedGeneration": generation} if generation is not None else {}
         status["phase"] = phase
+        if pw.evicted is not None:
+            status["reason"], status["message"] = pw.evicted
         status["conditions"] = merge_conditions(old.get("conditions") or [], conds, now, generation)
         host_ip = self.kubelet.node_ip
         if host_ip:

@@ -221,3 +221,50 @@ def test_the_kubelet_rejects_a_pod_that_does_not_fit(requests, reason, message):
     assert (status["phase"], status["reason"], status["message"]) == ("Failed", reason, "Pod was rejected: " + message)
     assert events(lab, "big") == [(0.0, reason, message)]
     assert get_pods_line(lab, "big") == f"big 0/1 {reason} 0 1s"
+
+
+def test_active_deadline_seconds_ends_the_pod():
+    lab = lab_with(bound_pod("web", "activeDeadlineSeconds: 10\n" + NGINX))
+    lab.run(15)
+    status = pod(lab, "web")["status"]
+    assert (status["phase"], status["reason"], status["message"]) == (
+        "Failed", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+    assert events(lab, "web")[-2:] == [
+        (10.0, "DeadlineExceeded", "Pod was active on the node longer than the specified deadline"),
+        (10.0, "Killing", "Stopping container web")]
+    # kubectl prints the containers' reason over the pod's (nginx exits 0 on its stop signal)
+    assert get_pods_line(lab, "web") == "web 0/1 Completed 0 15s"
+
+
+def test_changing_the_image_of_a_running_pod_restarts_its_container():
+    lab = lab_with(bound_pod("web", """
+        containers:
+        - {name: web, image: "ghcr.io/k8slab/web:1.0"}
+        """))
+    lab.run(5)
+    p = pod(lab, "web")
+    p["spec"]["containers"][0]["image"] = "ghcr.io/k8slab/web:2.0"
+    lab.api.update(p)
+    lab.run(5)
+    assert [(t, r, m) for t, r, m in events(lab, "web", since=5)][:3] == [
+        (5.0, "Killing", "Container web definition changed, will be restarted"),
+        (6.0, "Pulling", 'Pulling image "ghcr.io/k8slab/web:2.0"'),
+        (6.31, "Pulled", 'Successfully pulled image "ghcr.io/k8slab/web:2.0" in 310ms (310ms including waiting). '
+                         "Image size: 16252928 bytes.")]
+    assert container_status(lab, "web")["restartCount"] == 1
+
+
+def test_a_saved_lab_goes_on_running_its_containers(tmp_path):
+    import k8slab as kl
+
+    lab = lab_with(bound_pod("web", NGINX, annotations={"k8slab.io/crash-after": "100s"}))
+    lab.run(50)
+    before = container_status(lab, "web")
+    lab.save(tmp_path / "lab.json")
+    again = kl.Cluster.load(tmp_path / "lab.json")
+    again.run(10)
+    assert container_status(again, "web") == before
+    again.run(45)  # the app crashes 100 s after it started at 1.375 s, and is restarted at once
+    cs = container_status(again, "web")
+    assert cs["restartCount"] == 1
+    assert cs["lastState"]["terminated"]["finishedAt"] == "2026-01-01T00:01:41Z"
