@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from k8slab.controllers.base import Component
 from k8slab.scheduler.scheduler import Scheduler
 
@@ -113,13 +111,17 @@ class KubeScheduler(Component):
         if (live.get("spec") or {}).get("nodeName"):
             raise RuntimeError(f'pod {pod["metadata"]["name"]} is already assigned to node '
                                f'"{live["spec"]["nodeName"]}"')
-        live = copy.deepcopy(live)
-        live["spec"]["nodeName"] = node
-        status = live.setdefault("status", {})
+        self._write_binding(live, node)
+
+    def _write_binding(self, live: dict, node: str) -> None:
+        """spec.nodeName and PodScheduled=True, written as the binding subresource does (assignPod)."""
+        # copy only what changes (spec, status, its conditions): the rest of the stored object is shared as is
+        status = dict(live.get("status") or {})
         status.pop("nominatedNodeName", None)
+        status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
         _set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                                 "lastTransitionTime": self.api.now_rfc3339()})
-        self.api.write_status(self._pods, live)
+        self.api.write_status(self._pods, {**live, "spec": {**live["spec"], "nodeName": node}, "status": status})
 
     def _bind_after_volumes(self, pod: dict, node: str):
         from k8slab.storage.binding import volumes_bound
@@ -136,13 +138,7 @@ class KubeScheduler(Component):
         live = self.api.get(self._pods, pod["metadata"].get("namespace"), pod["metadata"]["name"])
         if live["metadata"].get("uid") != pod["metadata"].get("uid") or (live.get("spec") or {}).get("nodeName"):
             return
-        live = copy.deepcopy(live)
-        live["spec"]["nodeName"] = node
-        status = live.setdefault("status", {})
-        status.pop("nominatedNodeName", None)
-        _set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                                "lastTransitionTime": self.api.now_rfc3339()})
-        self.api.write_status(self._pods, live)
+        self._write_binding(live, node)
 
     def _evict(self, pod: dict, message: str) -> None:
         meta = pod["metadata"]
@@ -153,10 +149,12 @@ class KubeScheduler(Component):
 
     def _update_status(self, pod: dict, condition: dict, nominated: str | None) -> None:
         try:
-            live = copy.deepcopy(self.api.get(self._pods, pod["metadata"].get("namespace"), pod["metadata"]["name"]))
+            live = self.api.get(self._pods, pod["metadata"].get("namespace"), pod["metadata"]["name"])
         except Exception:
             return
-        status = live.setdefault("status", {})
+        status = dict(live.get("status") or {})
+        status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
+        live = {**live, "status": status}
         cond = {"type": condition["type"], "status": condition["status"], "lastProbeTime": None,
                 "lastTransitionTime": self.api.now_rfc3339(), "reason": condition.get("reason"),
                 "message": condition.get("message")}

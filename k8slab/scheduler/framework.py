@@ -64,14 +64,17 @@ class Framework:
         self.scorers = [(p, profile.weight(n)) for n, p in self.plugins.items()
                         if "score" in p.points and profile.enabled(n, "score")]
         self.preemption = profile.enabled("DefaultPreemption", "postFilter")
+        # extension-point methods looked up once, not on every cycle
+        self._pre_filters = [(p, getattr(p, "pre_filter", None)) for p in self.filters]
+        self._score_steps = [(p, w, getattr(p, "pre_score", None), getattr(p, "normalize_vec", None))
+                             for p, w in self.scorers]
 
     # ---- filter ----
     def _pre_filter(self, state, pod, snap) -> list:
         active = []
-        for p in self.filters:
-            if getattr(p, "simulated", True) is False:
+        for p, pf in self._pre_filters:
+            if getattr(p, "simulated", True) is False:  # volume plugins: switched on when a lab provides storage
                 continue
-            pf = getattr(p, "pre_filter", None)
             if pf is not None:
                 st = pf(state, pod, snap)
                 if st is not None and st.code == Code.Skip:
@@ -179,8 +182,7 @@ class Framework:
         state["total_nodes"] = len(snap.names)
         state["score_idx"] = idx
         state["snap"] = snap
-        for p, w in self.scorers:
-            ps = getattr(p, "pre_score", None)
+        for p, w, ps, nv in self._score_steps:
             if ps is not None:
                 st = ps(state, pod, snap, idx)
                 if st is not None and st.code == Code.Skip:
@@ -188,7 +190,7 @@ class Framework:
                     continue
             if vectorized:
                 raw = p.score_vec(state, pod, snap, idx)
-                norm = p.normalize_vec(state, raw) if hasattr(p, "normalize_vec") else raw
+                norm = nv(state, raw) if nv is not None else raw
             else:
                 raw_l = [p.score(state, pod, snap.infos[i]) for i in idx.tolist()]
                 raw = np.array(raw_l, dtype=np.int64)

@@ -77,6 +77,7 @@ class Scheduler:
         self.queue = SchedulingQueue()
         self.next_start = 0
         self.nominated: dict[str, dict[str, PodInfo]] = {}
+        self.assumed: dict[str, PodInfo] = {}  # bound by us, the API server's confirmation not seen yet
         self.last_report: SchedulingReport | None = None
 
     # ---- informer: nodes ----
@@ -119,6 +120,8 @@ class Scheduler:
     def update_pod(self, pod: dict) -> None:
         """A pod changed (bound by the API server, status, labels, tolerations...)."""
         phase = (pod.get("status") or {}).get("phase")
+        if self._confirm_assumed(pod, phase):
+            return
         pi = PodInfo(pod)
         if pi.node_name:
             if phase in _TERMINAL:
@@ -134,9 +137,38 @@ class Scheduler:
                 return
             self.queue.update(pi, self.clock())
 
+    def _confirm_assumed(self, pod: dict, phase) -> bool:
+        """The binding of a pod we assumed came back from the API server: confirm it without re-parsing the pod.
+
+        upstream: backend/cache/cache.go AddPod of an assumed pod; the queue sees an AssignedPodAdd
+        (eventhandlers.go addPodToCache -> AssignedPodAdded). Falls back to a full update if anything the plugins
+        read (labels, spec other than nodeName) changed meanwhile, or the pod went elsewhere.
+        """
+        md = pod.get("metadata") or {}
+        key = f"{md.get('namespace') or 'default'}/{md.get('name', '')}"
+        pi = self.assumed.pop(key, None)
+        if pi is None:
+            return False
+        spec = pod.get("spec") or {}
+        node = spec.get("nodeName")
+        old_spec = pi.pod.get("spec") or {}
+        same = (node == self.cache.pod_node.get(key) and phase not in _TERMINAL and md.get("uid") == pi.uid
+                and not md.get("deletionTimestamp")
+                and (md.get("labels") or {}) == pi.labels
+                and {k: v for k, v in spec.items() if k != "nodeName"}
+                == {k: v for k, v in old_spec.items() if k != "nodeName"})
+        if not same:
+            return False
+        pi.pod, pi.node_name, pi.nominated_node_name = pod, node, ""
+        self.queue.delete(key)
+        self._forget_nomination(key)
+        self.queue.move_all("AssignedPodAdd", self.clock())
+        return True
+
     def remove_pod(self, namespace: str, name: str) -> None:
         """A pod was deleted."""
         key = f"{namespace or 'default'}/{name}"
+        self.assumed.pop(key, None)
         self._forget_nomination(key)
         if self.cache.remove_pod(key) is not None:
             self.queue.move_all("AssignedPodDelete", self.clock())
@@ -265,9 +297,11 @@ class Scheduler:
         self.cache.add_pod(pi, node)  # assume (upstream: schedule_one.go assume)
         self._forget_nomination(pi.key)
         if self.bind_fn is not None:
+            self.assumed[pi.key] = pi
             try:
                 self.bind_fn(pi.pod, node)
             except Exception as exc:  # binding rejected: forget the assumed pod and retry later
+                self.assumed.pop(pi.key, None)
                 self.cache.remove_pod(pi.key)
                 self._event(pi.pod, "Warning", "FailedScheduling", f"Binding rejected: {exc}")
                 self.queue.add_unschedulable(q, set(), now)

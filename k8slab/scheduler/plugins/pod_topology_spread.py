@@ -94,9 +94,7 @@ class PodTopologySpread(Plugin):
         if pod.spread_constraints:
             return [Constraint(c, pod.labels) for c in pod.spread_constraints
                     if (c.get("whenUnsatisfiable") or "DoNotSchedule") == action]
-        defaults = (SYSTEM_DEFAULT_CONSTRAINTS if (self.args.get("defaultingType") or "System") == "System"
-                    else self.args.get("defaultConstraints") or ())
-        wanted = [c for c in defaults if c.get("whenUnsatisfiable") == action]
+        wanted = self._defaults(action)
         if not wanted:
             return []
         sel = state.get("default_selector")
@@ -104,6 +102,15 @@ class PodTopologySpread(Plugin):
             return []  # upstream: buildDefaultConstraints returns nil when the default selector is empty
         selector = selector_from(sel)
         return [Constraint(c, pod.labels, selector) for c in wanted]
+
+    def _defaults(self, action: str) -> list[dict]:
+        """The default constraints with this whenUnsatisfiable (the args do not change: computed once)."""
+        cache = self.__dict__.setdefault("_wanted", {})
+        if action not in cache:
+            defaults = (SYSTEM_DEFAULT_CONSTRAINTS if (self.args.get("defaultingType") or "System") == "System"
+                        else self.args.get("defaultConstraints") or ())
+            cache[action] = [c for c in defaults if c.get("whenUnsatisfiable") == action]
+        return cache[action]
 
     # ---- filter ----
     def pre_filter(self, state, pod, snap):
