@@ -34,8 +34,8 @@ def main(pods: int = 30000, nodes: int = 1000, prebound: bool = False, only_kube
                                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}
         if prebound:
             spec["nodeName"] = f"node-{i % nodes:04d}"
-        pod_docs.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"web-{i:05d}", "labels": {"app": "web"}},
-                         "spec": spec})
+        pod_docs.append({"apiVersion": "v1", "kind": "Pod",
+                         "metadata": {"name": f"web-{i:05d}", "labels": {"app": "web"}}, "spec": spec})
     lab.apply(pod_docs)
     t_apply = time.perf_counter()
     cpu_apply = time.process_time()
@@ -79,6 +79,6 @@ if __name__ == "__main__":
         print(f"{r['pods']:,} pods on {r['nodes']:,} nodes ({'pre-bound' if prebound else 'scheduled'}"
               f"{', kubelet components only' if only else ', all components'}): "
               f"{r['running']:,} Running at t={r['sim_seconds']:g}s simulated")
-        print(f"  wall: nodes+lab {r['lab_s']} s, apply pods {r['apply_pods_s']} s, run to Running {r['run_s']} s, "
-              f"total {r['total_s']} s")
+        print(f"  wall: nodes+lab {r['lab_s']} s, apply pods {r['apply_pods_s']} s, run to Running {r['run_s']} s "
+              f"({r['run_cpu_s']} s CPU), total {r['total_s']} s")
         print(f"  pod status writes {r['status_writes']:,}, events {r['events']:,}, peak RSS {r['peak_rss_mb']} MB")

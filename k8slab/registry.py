@@ -90,13 +90,20 @@ def parse_seconds(value) -> float:
     >>> [parse_seconds(v) for v in ("30", "30s", "2m", "1m30s", 1.5, "500ms")]
     [30.0, 30.0, 120.0, 90.0, 1.5, 0.5]
     """
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
+    import math
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+    if number is not None:
+        if not math.isfinite(number) or number < 0:
+            raise ValueError(f"invalid duration {value!r} (a duration is a finite number of seconds, 0 or more)")
+        return number
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
     if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"invalid duration {value!r} (use seconds, or Go durations like 30s, 2m, 1m30s)")
@@ -233,7 +240,8 @@ class Registry:
             host, _, port = ref.domain.partition(":")
             return PullOutcome(False, error=f"rpc error: code = Unknown desc = {prefix}failed to do request: Head "
                                             f'"https://{ref.domain}/v2/{ref.path}/manifests/{ref.tag or ref.digest}": '
-                                            f"dial tcp {reg.get('ip', host)}:{port or 443}: connect: connection refused")
+                                            f"dial tcp {reg.get('ip', host)}:{port or 443}: connect: "
+                                            "connection refused")
         image = self.image(ref)
         denied = (f"rpc error: code = Unknown desc = {prefix}pull access denied, repository does not exist or may "
                   "require authorization: server message: insufficient_scope: authorization failed")

@@ -198,7 +198,10 @@ def _controller(pod: dict) -> dict | None:
 
 
 def _classify(lab, pod: dict, args) -> tuple[str, str]:
-    """("delete" | "skip" | "error", message) for one pod (upstream: staging/src/k8s.io/kubectl/pkg/drain/filters.go)."""
+    """("delete" | "skip" | "error", message) for one pod.
+
+    upstream: staging/src/k8s.io/kubectl/pkg/drain/filters.go
+    """
     meta, spec = pod["metadata"], pod.get("spec") or {}
     if meta.get("deletionTimestamp"):
         return "skip", ""

@@ -233,6 +233,29 @@ class Kubelets(Component):
     ``lab.components["kubelet"].nodes["node-1"]`` is that node's :class:`Kubelet`; ``stop("node-1")`` and
     ``start("node-1")`` take it down and bring it back. Pods are deleted gracefully through it: the API server
     sets deletionTimestamp and the kubelet removes the pod once its containers stopped.
+
+    Examples
+    --------
+    >>> import k8slab as kl
+    >>> lab = kl.Cluster()
+    >>> _ = lab.apply('''
+    ... apiVersion: v1
+    ... kind: Node
+    ... metadata: {name: node-1}
+    ... status: {capacity: {cpu: "2", memory: 4Gi, pods: "110"}}
+    ... ---
+    ... apiVersion: v1
+    ... kind: Pod
+    ... metadata: {name: web}
+    ... spec:
+    ...   nodeName: node-1
+    ...   containers: [{name: web, image: "nginx:1.27"}]
+    ... ''')
+    >>> lab.run(5).kubectl("get pods")
+    NAME   READY   STATUS    RESTARTS   AGE
+    web    1/1     Running   0          5s
+    >>> lab.components["kubelet"].nodes["node-1"]
+    <Kubelet node-1: 1 pods>
     """
 
     name = "kubelet"

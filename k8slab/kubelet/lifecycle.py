@@ -336,7 +336,6 @@ class PodWorker:
     def _start(self, c: dict, kind: str, snapshot: dict):
         """Generator -> True when the container started (upstream: SyncPod's start(), startContainer)."""
         name = c["name"]
-        now = self.env.now
         backoff = self.kubelet.backoff
         key = f"{self.name}_{self.namespace}_{self.uid}_{name}_{container_hash(c)}"  # upstream: GetStableKey
         prev = snapshot.get(name)

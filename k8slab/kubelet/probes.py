@@ -69,7 +69,8 @@ def probe_app(handler: dict, behavior, alive_for: float, hung: bool, pod_ip: str
     if "grpc" in handler:
         port = handler["grpc"].get("port")
         if not listening or port != behavior.port:
-            return False, f'timeout: failed to connect service "{pod_ip}:{port}" within {timeout}s: context deadline exceeded'
+            return False, (f'timeout: failed to connect service "{pod_ip}:{port}" within {timeout}s: '
+                           "context deadline exceeded")
         if hung:
             return False, f'timeout: health rpc did not complete within {timeout}s'
         return True, ""

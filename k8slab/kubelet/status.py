@@ -207,9 +207,11 @@ def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, status
     Examples
     --------
     >>> spec = {"containers": [{"name": "web"}]}
-    >>> [(c["type"], c["status"]) for c in pod_conditions(spec, [], {}, {"web": {"ready": True,
-    ...     "state": {"running": {}}}}, "Running", True)]
-    [('PodReadyToStartContainers', 'True'), ('Initialized', 'True'), ('Ready', 'True'), ('ContainersReady', 'True'), ('PodScheduled', 'True')]
+    >>> conds = pod_conditions(spec, [], {}, {"web": {"ready": True, "state": {"running": {}}}}, "Running", True)
+    >>> [c["type"] for c in conds]
+    ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
+    >>> {c["status"] for c in conds}
+    {'True'}
     """
     own = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
     if phase in ("Succeeded", "Failed"):

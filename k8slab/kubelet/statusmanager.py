@@ -1,4 +1,4 @@
-"""The kubelet's status manager: builds the API PodStatus from the runtime's containers and writes it when it changes."""
+"""The kubelet's status manager: the API PodStatus built from the runtime's containers, written when it changes."""
 
 from __future__ import annotations
 
@@ -128,8 +128,8 @@ class StatusManager:
         reason, message = pw.rejected
         pw.pod_event("Warning", reason, message)
         old = pw.pod.get("status") or {}
-        status = {"phase": "Failed", "conditions": old.get("conditions") or [], "message": "Pod was rejected: " + message,
-                  "reason": reason, "startTime": format_time(pw.env.now)}
+        status = {"phase": "Failed", "conditions": old.get("conditions") or [],
+                  "message": "Pod was rejected: " + message, "reason": reason, "startTime": format_time(pw.env.now)}
         if "qosClass" in old:
             status["qosClass"] = old["qosClass"]
         if not status["conditions"]:

@@ -171,7 +171,8 @@ def test_a_named_probe_port_resolves_to_the_container_port():
 def test_probe_defaults_show_in_describe():
     lab = lab_with(probe_pod("{httpGet: {path: /ready, port: 8080}}"))
     out = lab.kubectl("describe pod web").stdout
-    assert "    Readiness:      http-get http://:8080/ready delay=0s timeout=1s period=10s #success=1 #failure=3\n" in out
+    assert ("    Readiness:      http-get http://:8080/ready delay=0s timeout=1s period=10s #success=1 "
+            "#failure=3\n") in out
 
 
 # -- hooks --------------------------------------------------------------------------------------------------

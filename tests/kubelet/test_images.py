@@ -12,9 +12,9 @@ def image_pod(image: str, policy: str | None = None, extra: str = "") -> str:
     return bound_pod("app", f"containers:\n- {{name: app, image: '{image}'{pull}}}\n{extra}")
 
 
-NOT_FOUND = ('rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:doesnotexist": '
-             'failed to resolve reference "docker.io/library/nginx:doesnotexist": docker.io/library/nginx:doesnotexist: '
-             "not found")
+NOT_FOUND = ('rpc error: code = NotFound desc = failed to pull and unpack image '
+             '"docker.io/library/nginx:doesnotexist": failed to resolve reference '
+             '"docker.io/library/nginx:doesnotexist": docker.io/library/nginx:doesnotexist: not found')
 
 
 def test_a_missing_tag_fails_then_backs_off():
@@ -104,7 +104,8 @@ def test_never_pull_an_absent_image():
         (0.0, "ErrImageNeverPull", 'Container image "nginx:1.27" is not present with pull policy of Never'),
         (0.0, "Failed", "Error: ErrImageNeverPull")]
     assert container_status(lab, "app")["state"] == {"waiting": {
-        "reason": "ErrImageNeverPull", "message": 'Container image "nginx:1.27" is not present with pull policy of Never'}}
+        "reason": "ErrImageNeverPull",
+        "message": 'Container image "nginx:1.27" is not present with pull policy of Never'}}
 
 
 def test_always_pulls_even_when_present():

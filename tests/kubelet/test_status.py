@@ -1,7 +1,8 @@
 """Pod phase and conditions, with the cases of upstream's tables.
 
 upstream: pkg/kubelet/kubelet_pods_test.go TestPodPhaseWithRestartAlways, TestPodPhaseWithRestartNever,
-TestPodPhaseWithRestartOnFailure, TestPodPhaseWithRestartNeverInitContainers, TestPodPhaseWithRestartAlwaysRestartableInitContainers;
+TestPodPhaseWithRestartOnFailure, TestPodPhaseWithRestartNeverInitContainers,
+TestPodPhaseWithRestartAlwaysRestartableInitContainers;
 pkg/kubelet/status/generate_test.go
 """
 
