@@ -62,6 +62,8 @@ class PodWatch:
         self.names = None if names is None else ({names} if isinstance(names, str) else set(names))
         self.namespace = namespace
         self.rows: list[WatchRow] = []
+        #: pod name -> when it was removed from the API
+        self.gone: dict[str, float] = {}
         self._last: dict[str, tuple] = {}
         self.started_at = lab.now
         #: (time, pod, reason, message) of every event recorded about the pods from now on (repeats included)
@@ -88,6 +90,7 @@ class PodWatch:
             return
         if event == "DELETED":
             self._last.pop(name, None)
+            self.gone[name] = self.lab.now
             return
         ready, status, restarts = pod_status(pod, self.lab.now)
         key = (ready, status, restarts.split(" ")[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-__all__ = ["probe_tuning_widget", "timeline_png"]
+__all__ = ["probe_tuning_widget", "timeline_png", "job_widget"]
 
 
 def timeline_png(outcome) -> bytes:
@@ -65,6 +65,58 @@ def probe_tuning_widget(startup_seconds: int = 45, period: int = 10, failure_thr
         picture.value = timeline_png(o)
 
     for c in (start, per, thr, delay, guard):
+        c.observe(update, names="value")
+    update()
+    return box
+
+
+@lru_cache(maxsize=128)
+def _job(completions, parallelism, seconds):
+    from k8slab.experiments.batch import run_job
+
+    return run_job(completions, parallelism, seconds)
+
+
+def _gantt_png(run) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from k8slab.plot.batch import draw_job_gantt
+
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.3 * max(run.completions, 1)))
+    try:
+        draw_job_gantt(run.watch, "work", ax=ax, parallelism=run.parallelism)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=72, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def job_widget(completions: int = 8, parallelism: int = 3, seconds: int = 10):
+    """Chapter 20: a Job's completions, parallelism and work per pod; its pods as a Gantt chart.
+
+    Each change runs the Job in a fresh lab (results cached); ``w.result`` is the
+    :class:`~k8slab.experiments.JobRun` shown (:func:`k8slab.experiments.run_job`).
+    """
+    import ipywidgets as w
+
+    comp = w.IntSlider(value=completions, min=1, max=16, description="completions", continuous_update=False)
+    par = w.IntSlider(value=parallelism, min=1, max=16, description="parallelism", continuous_update=False)
+    secs = w.IntSlider(value=seconds, min=1, max=60, description="work (s)", continuous_update=False)
+    summary = w.HTML()
+    picture = w.Image(format="png")
+    box = w.VBox([w.HBox([comp, par, secs]), summary, picture])
+
+    def update(_=None):
+        run = box.result = _job(comp.value, par.value, secs.value)
+        waves = -(-run.completions // run.parallelism)
+        summary.value = (f"{run.status} in <b>{run.duration:.1f} s</b>: {waves} wave(s) of at most "
+                         f"{run.parallelism} pods, {run.seconds:g} s of work each, plus start-up")
+        picture.value = _gantt_png(run)
+
+    for c in (comp, par, secs):
         c.observe(update, names="value")
     update()
     return box

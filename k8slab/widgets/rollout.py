@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["rolling_update_widget", "pods_html", "counts_png"]
+__all__ = ["rolling_update_widget", "pods_html", "counts_png", "statefulset_scale_widget"]
 
 _LABELS = {"old_ready": "old, ready", "old_not_ready": "old, not ready", "terminating": "terminating",
            "new_not_ready": "new, not ready", "new_ready": "new, ready"}
@@ -99,4 +99,57 @@ def rolling_update_widget(replicas: int = 10, max_surge: int = 3, max_unavailabl
         s.observe(rerun, names="value")
     when.observe(step, names="value")
     rerun()
+    return box
+
+
+@lru_cache(maxsize=64)
+def _scale(before: int, after: int, policy: str):
+    from k8slab.experiments.stateful import scale_statefulset
+
+    return scale_statefulset(before, after, policy)
+
+
+def _scale_png(run) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from k8slab.plot.lifecycle import draw_pod_timeline
+
+    names = sorted({r.name for r in run.watch.rows}, key=lambda n: int(n.rsplit("-", 1)[1]))
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.45 * max(len(names), 1)))
+    try:
+        draw_pod_timeline(run.watch, names, ax=ax, gaps=False)
+        ax.set_title(f"scale {run.before} -> {run.after} ({run.policy})", fontsize=9, loc="left")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=72, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def statefulset_scale_widget(before: int = 3, after: int = 5, policy: str = "OrderedReady"):
+    """Chapter 07: scale the ``db`` StatefulSet from one size to another, in order or in parallel.
+
+    Each change runs in a fresh lab (results cached); ``w.result`` is the
+    :class:`~k8slab.experiments.ScaleRun` shown (:func:`k8slab.experiments.scale_statefulset`).
+    """
+    import ipywidgets as w
+
+    frm = w.IntSlider(value=before, min=0, max=6, description="from", continuous_update=False)
+    to = w.IntSlider(value=after, min=0, max=6, description="to", continuous_update=False)
+    pol = w.ToggleButtons(options=["OrderedReady", "Parallel"], value=policy, description="policy")
+    summary = w.HTML()
+    picture = w.Image(format="png")
+    box = w.VBox([w.HBox([frm, to]), pol, summary, picture])
+
+    def update(_=None):
+        run = box.result = _scale(frm.value, to.value, pol.value)
+        summary.value = (f"{run.before} -> {run.after} replicas in {run.took:.0f} s; claims: "
+                         f"<code>{', '.join(run.claims) or 'none'}</code>")
+        picture.value = _scale_png(run) if run.watch.rows else b""
+
+    for c in (frm, to, pol):
+        c.observe(update, names="value")
+    update()
     return box
