@@ -176,11 +176,20 @@ class Container:
         t = {"containerID": self.container_id, "exitCode": self.exit_code, "finishedAt": format_time(self.finished_at),
              "reason": self.reason, "startedAt": format_time(self.started_at if self.started_at is not None
                                                                else self.created_at)}
-        if self.message:
-            t["message"] = self.message
+        message = self.message or self._fallback_message()
+        if message:
+            t["message"] = message
         if self.signal:
             t["signal"] = self.signal
         return t
+
+    def _fallback_message(self) -> str:
+        # upstream: kuberuntime_container.go getTerminationMessage: with FallbackToLogsOnError a failed container
+        # without a termination-log file reports the end of its log (80 lines, 2048 bytes at most)
+        if self.spec.get("terminationMessagePolicy") != "FallbackToLogsOnError" or not self.exit_code:
+            return ""
+        lines = [line for _t, line in self.log_lines(self.finished_at or 0.0)][-80:]
+        return "".join(line + "\n" for line in lines)[-2048:]
 
     def state_dict(self) -> dict:
         if self.state == "running":

@@ -268,3 +268,15 @@ def test_a_saved_lab_goes_on_running_its_containers(tmp_path):
     cs = container_status(again, "web")
     assert cs["restartCount"] == 1
     assert cs["lastState"]["terminated"]["finishedAt"] == "2026-01-01T00:01:41Z"
+
+
+def test_fallback_to_logs_on_error_puts_the_end_of_the_log_in_the_termination_message():
+    lab = lab_with(bound_pod("web", """
+        containers:
+        - name: web
+          image: ghcr.io/k8slab/web:2.1-broken
+          terminationMessagePolicy: FallbackToLogsOnError
+        """))
+    lab.run(5)
+    last = container_status(lab, "web")["lastState"]["terminated"]
+    assert last["message"] == "listening on :8080\npanic: config key DATABASE_URL is not set\n"
