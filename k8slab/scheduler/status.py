@@ -48,7 +48,7 @@ class Status:
     __slots__ = ("code", "reasons", "plugin")
 
     def __init__(self, code: Code = Code.Success, *reasons: str, plugin: str | None = None):
-        self.code = Code(code)
+        self.code = code if type(code) is Code else Code(code)
         self.reasons = tuple(reasons)
         self.plugin = plugin
 

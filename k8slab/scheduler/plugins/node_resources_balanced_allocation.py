@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..status import MAX_NODE_SCORE, Code, Status
-from .node_resources_fit import DEFAULT_RESOURCES, NodeResourcesFit
+from .node_resources_fit import DEFAULT_RESOURCES, NodeResourcesFit, _allocatable_nonzero
 
 __all__ = ["NodeResourcesBalancedAllocation", "balanced_resource_score"]
 
@@ -75,6 +75,11 @@ class NodeResourcesBalancedAllocation(NodeResourcesFit):
         return balanced_resource_score(reqs, allocs)
 
     def score_vec(self, state, pod, snap, idx):
+        if self._cpu_mem_weights is not None and _allocatable_nonzero(snap):
+            # cpu and memory on nodes that have both: the two-fraction case below, with fewer temporaries
+            fc = np.minimum((snap.req_cpu[idx] + self._pod_request(pod, "cpu")) / snap.alloc_cpu[idx], 1.0)
+            fm = np.minimum((snap.req_mem[idx] + self._pod_request(pod, "memory")) / snap.alloc_mem[idx], 1.0)
+            return ((1 - np.abs((fc - fm) / 2)) * MAX_NODE_SCORE).astype(np.int64)
         fr = []
         for r in self.resources:
             a, q = self._alloc_req_vec(snap, idx, r["name"], self._pod_request(pod, r["name"]))

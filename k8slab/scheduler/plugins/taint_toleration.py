@@ -100,7 +100,10 @@ def _as_dicts(sig: tuple) -> list[dict]:
 
 
 def _tol_key(pod) -> tuple:
-    return tuple(tuple(sorted((k, str(v)) for k, v in t.items())) for t in pod.tolerations)
+    key = pod._cache.get("tol_key")
+    if key is None:  # a PodInfo's tolerations do not change: computed once per pod
+        key = pod._cache["tol_key"] = tuple(tuple(sorted((k, str(v)) for k, v in t.items())) for t in pod.tolerations)
+    return key
 
 
 class TaintToleration(Plugin):
