@@ -107,7 +107,9 @@ def status_color(status: str, ready: str = "1/1") -> str:
         return "#a0522d"
     if status == "Terminating":
         return "#495057"
-    return "#ced4da"  # Pending, ContainerCreating, Init:n/m, PodInitializing
+    if status == "Pending":
+        return "#e9ecef"
+    return "#ced4da"  # ContainerCreating, Init:n/m, PodInitializing
 
 
 def draw_pod_timeline(watch, names=None, ax=None, until: float | None = None, gaps: bool = True):
