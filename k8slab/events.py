@@ -15,10 +15,28 @@ class EventRecorder:
     instead of writing a new Event (upstream: staging/src/k8s.io/client-go/tools/record/events_cache.go).
     """
 
+    #: upstream events_cache.go: defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds, aggregatedEventPrefix
+    AGGREGATE_MAX_EVENTS = 10
+    AGGREGATE_INTERVAL = 600
+    AGGREGATE_PREFIX = "(combined from similar events): "
+
     def __init__(self, api: APIServer):
         self.api = api
         self._seen: dict[tuple, str] = {}  # correlation key -> event name
+        self._similar: dict[tuple, tuple[float, set[str]]] = {}  # aggregate key -> (last time, distinct messages)
+        self._last_nanos: dict[tuple[str, str], int] = {}  # (namespace, object name) -> last nanoseconds used
         self._res = api.resource("events")
+
+    def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
+        """EventAggregator: past 10 distinct messages of one kind within 10 minutes, one combined event is updated."""
+        last, messages = self._similar.get(key, (now, set()))
+        if now - last > self.AGGREGATE_INTERVAL:
+            messages = set()
+        self._similar[key] = (now, messages)
+        if message in messages or len(messages) < self.AGGREGATE_MAX_EVENTS:
+            messages.add(message)
+            return message, False
+        return self.AGGREGATE_PREFIX + message, True
 
     def record(self, obj: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
         meta = obj.get("metadata") or {}
@@ -33,25 +51,28 @@ class EventRecorder:
         }
         if not meta.get("namespace"):
             del involved["namespace"]
-        key = (meta.get("uid"), type_, reason, message, component, host)
-        now = format_time(self.api.clock())
+        clock = self.api.clock()
+        message, combined = self._aggregate((meta.get("uid"), type_, reason, component, host), message, clock)
+        # a combined event is found by its aggregate key, whatever its latest message
+        key = (meta.get("uid"), type_, reason, None if combined else message, component, host)
+        now = format_time(clock)
         name = self._seen.get(key)
         if name is not None:
-            try:
-                ev = self.api.get(self._res, namespace, name)
-            except Exception:  # the event was deleted (TTL or namespace deletion): start over
-                ev = None
-            if ev is not None:
+            ev = self.api.etcd.read(self._res.key(namespace, name))
+            if ev is not None:  # else it was deleted (namespace deletion): start over
                 ev["count"] = ev.get("count", 1) + 1
                 ev["lastTimestamp"] = now
+                ev["message"] = message
                 self.api.write_status(self._res, ev)
                 return
-        # upstream names events "<object>.<unix nanoseconds in hex>"
-        nanos = int((EPOCH.timestamp() + self.api.clock()) * 1e9)
+        # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next nanosecond
+        obj_key = (namespace, meta.get("name"))
+        nanos = max(int((EPOCH.timestamp() + clock) * 1e9), self._last_nanos.get(obj_key, -1) + 1)
         name = f"{meta.get('name')}.{nanos:x}"
         while self.api.etcd.get(self._res.key(namespace, name)) is not None:
             nanos += 1
             name = f"{meta.get('name')}.{nanos:x}"
+        self._last_nanos[obj_key] = nanos
         source = {"component": component}
         if host:
             source["host"] = host
