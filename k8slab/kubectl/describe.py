@@ -23,13 +23,17 @@ def _rfc1123z(ts: str | None) -> str:
 
 
 def _map(lines: list[str], title: str, m: dict | None, indent: str = "") -> None:
-    """``Labels:  app=web`` then the other pairs on their own lines, or ``<none>``."""
+    """``Labels:  app=web`` then the other pairs on their own lines, or ``<none>``; annotations as ``key: value``.
+
+    upstream: describe.go printLabelsMultiline / printAnnotationsMultiline
+    """
     items = sorted((m or {}).items())
     if not items:
         lines.append(f"{indent}{title}:\t<none>")
         return
+    sep = ": " if title == "Annotations" else "="
     for i, (k, v) in enumerate(items):
-        lines.append(f"{indent}{title + ':' if i == 0 else ''}\t{k}={v}")
+        lines.append(f"{indent}{title + ':' if i == 0 else ''}\t{k}{sep}{v}")
 
 
 def _events(lab, obj: dict, now: float) -> list[str]:
@@ -45,6 +49,22 @@ def _events(lab, obj: dict, now: float) -> list[str]:
         src = e.get("source") or {}
         frm = src.get("component", "") + (f", {src['host']}" if src.get("host") else "")
         lines.append(f"  {e.get('type', '')}\t{e.get('reason', '')}\t{when}\t{frm}\t{e.get('message', '').strip()}")
+    return lines
+
+
+def _meta_lines(obj: dict, creation: bool = False) -> list[str]:
+    """Name, Namespace, (CreationTimestamp,) Labels, Annotations: the head of most describers."""
+    lines: list[str] = []
+    meta = obj["metadata"]
+    lines.append(f"Name:\t{meta['name']}")
+    if meta.get("namespace"):
+        lines.append(f"Namespace:\t{meta['namespace']}")
+    if creation:
+        lines.append(f"CreationTimestamp:\t{_rfc1123z(meta.get('creationTimestamp'))}")
+    _map(lines, "Labels", meta.get("labels"))
+    from k8slab.apiserver.server import LAST_APPLIED
+
+    _map(lines, "Annotations", {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED})
     return lines
 
 
@@ -329,9 +349,24 @@ def describe_generic(lab, obj: dict, now: float, namespaced: bool) -> list[str]:
 DESCRIBERS = {"Pod": describe_pod, "Node": describe_node}
 
 
+#: describers living in other modules, loaded on first use
+_LAZY_DESCRIBERS = {
+    "Deployment": "k8slab.kubectl.describe_workloads:describe_deployment",
+    "ReplicaSet": "k8slab.kubectl.describe_workloads:describe_replicaset",
+    "Service": "k8slab.network.describe:describe_service",
+    "NetworkPolicy": "k8slab.network.describe:describe_network_policy",
+    "Ingress": "k8slab.network.describe:describe_ingress",
+}
+
+
 def describe_object(lab, obj: dict, res) -> str:
     """The describe text of one stored object."""
     fn = DESCRIBERS.get(obj["kind"])
+    if fn is None and obj["kind"] in _LAZY_DESCRIBERS:
+        import importlib
+
+        module, _, name = _LAZY_DESCRIBERS[obj["kind"]].partition(":")
+        fn = DESCRIBERS[obj["kind"]] = getattr(importlib.import_module(module), name)
     lines = fn(lab, obj, lab.now) if fn else describe_generic(lab, obj, lab.now, res.namespaced)
     return tabwriter(lines, minwidth=0, padding=2) + "\n"
 
