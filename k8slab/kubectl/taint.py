@@ -159,7 +159,17 @@ def _error(msg: str) -> KubectlResult:
 
 @command("taint")
 def taint(lab, args, stdin=None) -> KubectlResult:
-    """``kubectl taint nodes NAME... KEY=VAL:EFFECT ... [KEY:EFFECT-] [--overwrite] [-l selector | --all]``."""
+    """``kubectl taint nodes NAME... KEY=VAL:EFFECT ... [KEY:EFFECT-] [--overwrite] [-l selector | --all]``.
+
+    Examples
+    --------
+    >>> from k8slab.cluster import Cluster
+    >>> lab = Cluster.from_preset("kind-1node")
+    >>> lab.kubectl("taint nodes kind-control-plane dedicated=gpu:NoSchedule")
+    node/kind-control-plane tainted
+    >>> lab.kubectl("taint nodes kind-control-plane dedicated:NoSchedule-")
+    node/kind-control-plane untainted
+    """
     from k8slab.api.labels import parse_selector
     from k8slab.kubectl.commands import _dry, _user
 

@@ -89,6 +89,15 @@ def draw_report(report, ax=None, title: str | None = None, max_nodes: int = 30):
     """Draw a scheduling report: filter verdicts (green pass, red fail), scores (blue, 0-100) and totals.
 
     The selected node's row is outlined; a ★ marks its total. Returns the matplotlib Axes.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from k8slab.cluster import Cluster
+    >>> from k8slab.scheduler.experiments import what_if_pod
+    >>> ax = draw_report(Cluster.from_preset("aks-3node").scheduler.explain(what_if_pod("web", cpu="4")))
+    >>> ax.get_title()
+    'default/web Pending: no node fits'
     """
     import textwrap
 
@@ -146,7 +155,16 @@ def draw_report(report, ax=None, title: str | None = None, max_nodes: int = 30):
 
 
 def draw_utilization(runs, ax=None, resource: str = "cpu"):
-    """Requested CPU (or memory) per node under each scoring strategy: grouped bars, nodes used in the legend."""
+    """Requested CPU (or memory) per node under each scoring strategy: grouped bars, nodes used in the legend.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from k8slab.scheduler.experiments import compare_scoring_strategies, preset_nodes, what_if_pod
+    >>> runs = compare_scoring_strategies(preset_nodes("aks-3node"), [what_if_pod(f"p{i}", cpu="500m") for i in range(3)])
+    >>> [t.get_text() for t in draw_utilization(runs).get_legend().get_texts()]
+    ['LeastAllocated: 3 of 3 nodes used', 'MostAllocated: 1 of 3 nodes used']
+    """
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -172,7 +190,16 @@ def draw_utilization(runs, ax=None, resource: str = "cpu"):
 
 
 def draw_sampling(effect, ax=None):
-    """Nodes scored per pod (bars) and score given up (line) for each percentageOfNodesToScore."""
+    """Nodes scored per pod (bars) and score given up (line) for each percentageOfNodesToScore.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from k8slab.scheduler.experiments import sampling_effect
+    >>> ax = draw_sampling(sampling_effect(nodes=150, pods=3, percentages=(None, 100)))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['adaptive (66%)', '100%']
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -197,7 +224,14 @@ def draw_sampling(effect, ax=None):
 
 
 def draw_scheduling_cycle(ax=None, highlight=("Filter", "Score")):
-    """The extension points of one scheduling attempt, queue to binding, as boxes on a line."""
+    """The extension points of one scheduling attempt, queue to binding, as boxes on a line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> len(draw_scheduling_cycle().patches) == len(CYCLE_STEPS)
+    True
+    """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 

@@ -109,7 +109,14 @@ _PASS, _FAIL, _NOT_RUN = "#b7e4c7", "#ffa8a8", "#eeeeee"
 
 
 def report_html(report) -> str:
-    """A report as a coloured HTML table (the heatmap's colours), with the verdict on top; fast enough to redraw live."""
+    """A report as a coloured HTML table (the heatmap's colours), with the verdict on top; fast enough to redraw live.
+
+    Examples
+    --------
+    >>> from k8slab.cluster import Cluster
+    >>> report_html(what_if(Cluster.from_preset("aks-3node"), cpu="4")).startswith('<div style="margin:4px 0"><b style="color:#c92a2a">Pending')
+    True
+    """
     from k8slab.plot.scheduler import report_heatmap_data
 
     d = report_heatmap_data(report)
@@ -147,6 +154,15 @@ def scheduler_widget(lab, cpu: str = "250m", memory: str = "256Mi"):
     Every change asks :func:`what_if` again and redraws which nodes pass each filter, their scores and the
     winner. The widget keeps ``w.result`` (the last :class:`~k8slab.scheduler.SchedulingReport`) and
     ``w.set(cpu=..., memory=..., node_selector=..., tolerations=[...])`` to drive it from code.
+
+    Examples
+    --------
+    >>> from k8slab.cluster import Cluster
+    >>> w = scheduler_widget(Cluster.from_preset("aks-3node"))
+    >>> w.set(cpu="2").message.split(". ")[0]
+    '0/3 nodes are available: 3 Insufficient cpu'
+    >>> w.result.selected is None
+    True
     """
     import ipywidgets as W
 
