@@ -149,11 +149,11 @@ class Workflow(Controller):
     def __repr__(self) -> str:
         from k8slab.kubectl.format import tabwriter
 
-        rows = ["STEP\tDEPENDS ON\tSTATUS\tSTARTED\tFINISHED"]
+        rows = ["STEP\tDEPENDS ON\tSTATUS\tSTARTED\tFINISHED"]  # seconds since the workflow started
         for n in nx.lexicographical_topological_sort(self.graph):
             deps = ",".join(sorted(self.graph.predecessors(n))) or "-"
-            s = f"{self.started[n]:.0f}s" if n in self.started else "-"
-            f = f"{self.finished[n]:.0f}s" if n in self.finished else "-"
+            s = f"{self.started[n] - self.t0:.0f}s" if n in self.started else "-"
+            f = f"{self.finished[n] - self.t0:.0f}s" if n in self.finished else "-"
             rows.append(f"{n}\t{deps}\t{self.steps[n]}\t{s}\t{f}")
         return tabwriter(rows, padding=3).rstrip("\n")
 

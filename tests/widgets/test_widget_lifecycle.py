@@ -22,3 +22,12 @@ def test_a_longer_initial_delay_also_works():
     w = probe_tuning_widget()
     w.children[1].children[1].value = 30
     assert w.result.verdict == "Ready after 50.3 s, never restarted"
+
+
+def test_the_job_widget_reruns_on_a_slider():
+    from k8slab.widgets.lifecycle import job_widget
+
+    w = job_widget(6, 2, 5)
+    assert w.result.most_running == 2 and "3 wave(s)" in w.children[1].value
+    w.children[0].children[1].value = 6
+    assert w.result.most_running == 6 and "1 wave(s)" in w.children[1].value

@@ -45,3 +45,13 @@ def test_zero_and_zero_shows_the_api_servers_error():
     sliders[2].value = 0
     assert "may not be 0 when `maxSurge` is 0" in summary.value
     assert pods.value == "" and chart.value == b""
+
+
+def test_the_statefulset_widget_scales_in_order_or_in_parallel():
+    from k8slab.widgets.rollout import statefulset_scale_widget
+
+    w = statefulset_scale_widget(1, 3)
+    assert [r.name for r in w.result.watch.rows if r.status == "Pending"] == ["db-1", "db-2"]
+    w.children[1].value = "Parallel"
+    assert w.result.policy == "Parallel"
+    assert "data-db-2" in w.children[2].value
