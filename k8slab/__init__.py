@@ -52,6 +52,8 @@ _LAZY = {
     "compare_rollouts": "k8slab.experiments",
     "rolling_update_timeline": "k8slab.experiments",
     "PodWatch": "k8slab.experiments",
+    "Workflow": "k8slab.workflows",
+    "load_workflow": "k8slab.workflows",
     "K8sModel": "k8slab.api",
     "KINDS": "k8slab.api",
     "model_for": "k8slab.api",

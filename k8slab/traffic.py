@@ -1,4 +1,4 @@
-"""Simulated client traffic to a Service: each request routed by kube-proxy's programmed rules, answered (or not) by the app."""
+"""Client traffic to a Service: each request routed by kube-proxy's programmed rules and answered (or not) by the app."""
 
 # A steady stream of requests, each one a new TCP connection to the Service's ClusterIP. kube-proxy picks the
 # endpoint with the rules it last wrote (k8slab.network.kube_proxy does the choosing); those rules lag the

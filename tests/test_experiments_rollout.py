@@ -1,4 +1,4 @@
-"""The zero-downtime experiment and the rolling update timeline: facts computed by the simulation, not asserted numbers."""
+"""The zero-downtime experiment and the rolling update timeline: facts computed by the simulation, not typed in."""
 
 import numpy as np
 import pytest
