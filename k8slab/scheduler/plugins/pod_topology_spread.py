@@ -74,10 +74,43 @@ def topology_normalizing_weight(size: int) -> float:
     return math.log(size + 2)
 
 
-def _count(ni, c: Constraint, namespace: str) -> int:
-    """upstream: common.go countPodsMatchSelector (terminating pods are not counted)"""
-    return sum(1 for p in ni.pods.values()
-               if not p.terminating and p.namespace == namespace and c.matches(p.labels))
+def _counter(cons: list[Constraint], namespace: str):
+    """``count(ni, j)``: pods on ``ni`` in ``namespace`` that ``cons[j]`` selects, terminating pods not counted.
+
+    upstream: common.go countPodsMatchSelector
+
+    Performance only: the system default constraints share one selector, so each node's pods are counted once,
+    not once per constraint and again in score; pods with the same labels (a ReplicaSet's) are matched once.
+    """
+    sels: list = []
+    sel_of = []  # constraint index -> index in sels
+    for c in cons:
+        k = next((k for k, s in enumerate(sels) if s is c.selector or (s is not None and s == c.selector)), None)
+        if k is None:
+            k = len(sels)
+            sels.append(c.selector)
+        sel_of.append(k)
+    memo: list[dict] = [{} for _ in sels]  # labels items -> whether the selector matches them
+    counts: list[dict] = [{} for _ in sels]  # node name -> count
+
+    def count(ni, j: int) -> int:
+        k = sel_of[j]
+        got = counts[k].get(ni.name)
+        if got is None:
+            sel, m = sels[k], memo[k]
+            got = 0
+            for p in ni.pods.values():
+                if p.terminating or p.namespace != namespace:
+                    continue
+                items = tuple(p.labels.items())
+                hit = m.get(items)
+                if hit is None:
+                    hit = m[items] = sel is not None and sel.matches(p.labels)
+                got += hit
+            counts[k][ni.name] = got
+        return got
+
+    return count
 
 
 class PodTopologySpread(Plugin):
@@ -118,6 +151,7 @@ class PodTopologySpread(Plugin):
         if not cons:
             return Status(Code.Skip)
         counts = [dict() for _ in cons]
+        count = _counter(cons, pod.namespace)
         for ni in snap.infos:
             if not all(c.key in ni.labels for c in cons):
                 continue
@@ -125,7 +159,7 @@ class PodTopologySpread(Plugin):
                 if not c.includes(pod, ni):
                     continue
                 v = ni.labels[c.key]
-                counts[i][v] = counts[i].get(v, 0) + _count(ni, c, pod.namespace)
+                counts[i][v] = counts[i].get(v, 0) + count(ni, i)
         mins = [min(m.values()) if m else 2**31 - 1 for m in counts]
         state[self.name] = (cons, counts, mins)
         return None
@@ -184,27 +218,29 @@ class PodTopologySpread(Plugin):
         for j, c in enumerate(cons):
             sz = len(idx) - len(ignored) if c.key == HOSTNAME else topo_size[j]
             weights.append(topology_normalizing_weight(sz))
+        count = _counter(cons, pod.namespace)
         for ni in snap.infos:
             if require_all and not all(c.key in ni.labels for c in cons):
                 continue
-            for c in cons:
+            for j, c in enumerate(cons):
                 if not c.includes(pod, ni):
                     continue
                 pair = (c.key, ni.labels.get(c.key, ""))
                 if pair in pair_counts:
-                    pair_counts[pair] += _count(ni, c, pod.namespace)
-        state[self.name + "/score"] = (cons, ignored, pair_counts, weights)
+                    pair_counts[pair] += count(ni, j)
+        # score's per-node counts (hostname) reuse this call's counter: same pods, same snapshot
+        state[self.name + "/score"] = (cons, ignored, pair_counts, weights, count)
         return None
 
     def score(self, state, pod, ni):
-        cons, ignored, pair_counts, weights = state[self.name + "/score"]
+        cons, ignored, pair_counts, weights, count = state[self.name + "/score"]
         if ni.name in ignored:
             return 0
         score = 0.0
         for j, c in enumerate(cons):
             if c.key in ni.labels:
                 if c.key == HOSTNAME:
-                    cnt = _count(ni, c, pod.namespace)
+                    cnt = count(ni, j)
                 else:
                     cnt = pair_counts[(c.key, ni.labels[c.key])]
                 score += cnt * weights[j] + (c.max_skew - 1)
@@ -214,7 +250,7 @@ class PodTopologySpread(Plugin):
         return np.array([self.score(state, pod, snap.infos[i]) for i in idx], dtype=np.int64)
 
     def normalize(self, state, scores):
-        _, ignored, _, _ = state[self.name + "/score"]
+        ignored = state[self.name + "/score"][1]
         names = [state["snap"].names[i] for i in state["score_idx"]]
         valid = [s for s, n in zip(scores, names) if n not in ignored]
         if not valid:
