@@ -55,7 +55,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(14, "network-policies", "Network policies", "default deny, policies step by step, namespaces",
             "available"),
     Chapter(15, "kubenet-vs-azure-cni", "kubenet vs Azure CNI", "pod IP address budgets on AKS", "available"),
-    Chapter(20, "batch-and-workflows", "Batch and workflows", "Jobs, CronJobs, workflows of Jobs", "planned"),
+    Chapter(20, "batch-and-workflows", "Batch and workflows", "Jobs, CronJobs, workflows of Jobs", "available"),
     Chapter(22, "access-and-identity", "Access and identity on AKS", "service accounts, Entra ID groups, bindings",
             "available"),
     Chapter(24, "production-ready", "Production ready", "readiness report, CI/CD, monitoring, failover", "available"),

@@ -411,7 +411,10 @@ class APIServer:
         last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
         if last == json.loads(applied):
             return live, "unchanged"
-        merged = _three_way(live, last, new)
+        from k8slab.apiserver.strategic_merge import three_way_merge
+
+        defname = schema.definition_name(res.api_version, res.kind)
+        merged = three_way_merge(live, last, new, schema.definitions().get(defname) if defname else None)
         merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
         trace = self._authorize("patch", res, ns, name, user)
         stored = self._write_update(res, live, merged, user, dry_run, trace=trace, verb="patch")
@@ -476,20 +479,3 @@ def _drop_nulls(node):
     if isinstance(node, list):  # a null element decodes to the element type's zero value
         return [{} if v is None else _drop_nulls(v) for v in node]
     return node
-
-
-def _three_way(live: dict, last: dict, new: dict) -> dict:
-    """Client-side apply's merge: set what the manifest sets, drop what it stopped setting, keep the rest.
-
-    Lists are replaced whole (upstream's strategic merge patch merges some lists by key; not simulated).
-    """
-    out = copy.deepcopy(live)
-    for k, v in new.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _three_way(out[k], last.get(k) if isinstance(last.get(k), dict) else {}, v)
-        else:
-            out[k] = copy.deepcopy(v)
-    for k in last:
-        if k not in new:
-            out.pop(k, None)
-    return out
