@@ -43,6 +43,12 @@ def multi_attach_message(volume: str, pod_ns: str, users: list[tuple[str, str]])
     return f'Multi-Attach error for volume "{volume}" {suffix}'
 
 
+def _uses_claims(pod: dict) -> bool:
+    """Whether binding._claims would yield anything for this pod (a persistentVolumeClaim or ephemeral volume)."""
+    return any((v.get("persistentVolumeClaim") or {}).get("claimName") or "ephemeral" in v
+               for v in (pod.get("spec") or {}).get("volumes") or ())
+
+
 class AttachDetachController(Controller):
     """Attaches Azure disks to the nodes of the pods that use them, one node per ReadWriteOnce disk.
 
@@ -57,15 +63,33 @@ class AttachDetachController(Controller):
         self.attached: dict[str, str] = {}
         self.pv_names: dict[str, str] = {}
         self._attaching: set[tuple[str, str]] = set()
+        self.resync()
+
+    def resync(self) -> None:
+        # etcd keys of the pods with claim volumes, kept from the pod watch (a pod's volumes never change), so a sync
+        # reads those pods instead of listing every pod
+        self._claim_pods: set[str] = {self._key(p) for p in self.api.list(self.api.resource("pods"))
+                                      if _uses_claims(p)}
+
+    @staticmethod
+    def _key(pod: dict) -> str:
+        return f"/registry/pods/{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
 
     def keys_for(self, event_type, pod):
+        if event_type == "DELETED":
+            self._claim_pods.discard(self._key(pod))
+        elif _uses_claims(pod):
+            self._claim_pods.add(self._key(pod))
         yield "all"
 
     def _desired(self) -> dict[str, list[tuple[str, dict]]]:
         from k8slab.storage.binding import _claims, _disk_handle
 
         want: dict[str, list[tuple[str, dict]]] = {}
-        for pod in self.api.list(self.api.resource("pods")):
+        # in key order, as a list of all pods returned them; pods without claims add nothing
+        for pod in map(self.lab.etcd.read, sorted(self._claim_pods)):
+            if pod is None:
+                continue
             node = (pod.get("spec") or {}).get("nodeName")
             if not node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 continue
