@@ -110,6 +110,8 @@ class ConfigSync(Component):
         #: (time, pod) of every pod sync, for the timeline plot
         self.syncs: list[tuple[float, str]] = []
         self._running: set[str] = set()
+        #: uid -> the keys it has in snapshots, start_snapshots, env_at_start (a delete drops those, no scan of all)
+        self._keys: dict[str, set[tuple[str, str]]] = {}
         lab.api.watch(lab.api.resource("pods"), self._on_pod)
 
     def _lookup(self, kind, ns, name):
@@ -120,9 +122,9 @@ class ConfigSync(Component):
         uid = pod["metadata"].get("uid")
         if event == "DELETED":
             self._running.discard(uid)
-            for d in (self.snapshots, self.start_snapshots, self.env_at_start):
-                for k in [k for k in d if k[0] == uid]:
-                    del d[k]
+            for k in self._keys.pop(uid, ()):
+                for d in (self.snapshots, self.start_snapshots, self.env_at_start):
+                    d.pop(k, None)
             return
         if (pod.get("spec") or {}).get("nodeName") and uid not in self._running:
             self._running.add(uid)
@@ -132,6 +134,7 @@ class ConfigSync(Component):
     def _start(self, pod: dict) -> None:
         uid = pod["metadata"]["uid"]
         for c in (pod.get("spec") or {}).get("containers") or ():
+            self._keys.setdefault(uid, set()).add((uid, c["name"]))
             try:
                 self.env_at_start[(uid, c["name"])] = resolve_env(pod, c, self._lookup)
             except EnvError as e:
@@ -152,6 +155,7 @@ class ConfigSync(Component):
             except VolumeError as e:
                 files = {"__error__": (str(e).encode(), 0)}
             key = (uid, v["name"])
+            self._keys.setdefault(uid, set()).add(key)
             if start:
                 self.start_snapshots[key] = files
             old = self.snapshots.get(key)
