@@ -146,12 +146,16 @@ class Selector:
     ('app in (api,web),!canary,tier=web', True, False)
     """
 
-    __slots__ = ("requirements", "selectable")
+    __slots__ = ("requirements", "selectable", "_equality")
 
     def __init__(self, requirements=(), *, selectable: bool = True):
         # upstream: internalSelector.Add sorts by key (Python's sort is stable; Go's only for <= 12 terms)
         object.__setattr__(self, "requirements", tuple(sorted(requirements, key=lambda r: r.key)))
         object.__setattr__(self, "selectable", selectable)
+        # performance only: when every term is =, == or in (matchLabels, the common case), matches() checks
+        # (key, values) pairs directly instead of dispatching on the operator per term and per object
+        eq = tuple((r.key, r.values) for r in self.requirements if r.operator in (IN, EQUALS, DOUBLE_EQUALS))
+        object.__setattr__(self, "_equality", eq if len(eq) == len(self.requirements) else None)
 
     def __setattr__(self, name, value):
         raise AttributeError("Selector is immutable")
@@ -176,6 +180,12 @@ class Selector:
         if not self.selectable:
             return False
         labels = labels or {}
+        eq = self._equality
+        if eq is not None:
+            for key, values in eq:  # Requirement.matches for IN/EQUALS: key present and its value among values
+                if key not in labels or labels[key] not in values:
+                    return False
+            return True
         return all(r.matches(labels) for r in self.requirements)
 
     def __str__(self) -> str:
