@@ -152,3 +152,13 @@ def test_a_service_selector_with_an_empty_key_is_invalid():
     assert info.value.message.startswith('The Service "db" is invalid: [spec.selector: Invalid value: "": name part '
                                          'must be non-empty, spec.selector: Invalid value: "": name part must consist')
     assert _state(lab) == before
+
+
+def test_hostpath_is_accepted_with_a_warning():
+    lab = kl.Cluster(seed=0)
+    r = lab.kubectl("apply -f -", stdin="apiVersion: v1\nkind: Pod\nmetadata: {name: logs}\nspec:\n"
+                    "  containers: [{name: c, image: nginx:1.27}]\n  volumes: [{name: l, hostPath: {path: /var/log}}]\n")
+    assert (r.rc, r.stdout) == (0, "pod/logs created\n")
+    assert r.stderr == ('Warning: spec.volumes[0].hostPath: accepted but not simulated: the lab\'s nodes have no host '
+                        'filesystem, so "/var/log" starts empty on each node and is shared by the pods there that '
+                        "mount it\n")

@@ -15,7 +15,7 @@ from k8slab.apiserver import schema
 from k8slab.apiserver.defaults import apply_defaults, prepare_for_create
 from k8slab.apiserver.field import aggregate
 from k8slab.apiserver.store import Etcd
-from k8slab.apiserver.validation import decode_base64_fields, decode_quantities, validate
+from k8slab.apiserver.validation import decode_base64_fields, decode_quantities, lab_warnings, validate
 from k8slab.errors import AlreadyExists, BadRequest, Conflict, Forbidden, Invalid, NotFound, Unsupported
 
 __all__ = ["APIServer", "Step", "EPOCH", "LAST_APPLIED", "format_time"]
@@ -236,6 +236,7 @@ class APIServer:
                 req.trace.append(Step("validation", "invalid", aggregate(errs)))
                 raise Invalid(f'The {req.resource.kind} "{req.name}" is invalid: {aggregate(errs)}', errs)
             req.trace.append(Step("validation", "ok"))
+            req.warnings.extend(lab_warnings(req.obj))
         if self.admission is not None:
             self.admission.run_validating(req, tuple(self.validating_admission))
         elif req.obj is not None:

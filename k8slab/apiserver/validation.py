@@ -13,7 +13,7 @@ _label_value = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_valid_
 _dns_label = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_dns1123_label(s)))
 from k8slab.apiserver.field import duplicate, invalid, not_supported, required, too_long
 
-__all__ = ["validate", "decode_quantities", "decode_base64_fields", "MAX_SECRET_SIZE"]
+__all__ = ["validate", "decode_quantities", "decode_base64_fields", "lab_warnings", "MAX_SECRET_SIZE"]
 
 #: upstream: pkg/apis/core/types.go MaxSecretSize (and ConfigMaps share it: 1 MiB)
 MAX_SECRET_SIZE = 1 * 1024 * 1024
@@ -356,3 +356,35 @@ def validate(obj: dict, namespaced: bool) -> list[str]:
     if fn is not None:
         errs += fn(obj)
     return errs
+
+
+def _pod_spec_and_path(obj: dict):
+    kind, spec = obj.get("kind"), obj.get("spec") or {}
+    if kind == "Pod":
+        return spec, "spec"
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
+        return (spec.get("template") or {}).get("spec") or {}, "spec.template.spec"
+    if kind == "CronJob":
+        return (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}, \
+            "spec.jobTemplate.spec.template.spec"
+    return None, ""
+
+
+def lab_warnings(obj: dict) -> list[str]:
+    """Warnings the lab adds to an accepted request (shown as kubectl shows ``Warning:`` headers).
+
+    k8slab's own, not upstream's: what the lab accepts but does not simulate.
+
+    Examples
+    --------
+    >>> lab_warnings({"kind": "Pod", "spec": {"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]}})
+    ['spec.volumes[0].hostPath: accepted but not simulated: the lab\'s nodes have no host filesystem, so "/var/log" starts empty on each node and is shared by the pods there that mount it']
+    """
+    spec, path = _pod_spec_and_path(obj)
+    out = []
+    for i, v in enumerate((spec or {}).get("volumes") or ()):
+        if isinstance(v, dict) and isinstance(v.get("hostPath"), dict):
+            out.append(f"{path}.volumes[{i}].hostPath: accepted but not simulated: the lab's nodes have no host "
+                       f'filesystem, so "{v["hostPath"].get("path", "")}" starts empty on each node and is shared by '
+                       "the pods there that mount it")
+    return out
