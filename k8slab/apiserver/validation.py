@@ -377,8 +377,8 @@ def lab_warnings(obj: dict) -> list[str]:
 
     Examples
     --------
-    >>> lab_warnings({"kind": "Pod", "spec": {"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]}})
-    ['spec.volumes[0].hostPath: accepted but not simulated: the lab\'s nodes have no host filesystem, so "/var/log" starts empty on each node and is shared by the pods there that mount it']
+    >>> print(*lab_warnings({"kind": "Pod", "spec": {"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]}}))
+    spec.volumes[0].hostPath: accepted but not simulated: the lab's nodes have no host filesystem, so "/var/log" starts empty on each node and is shared by the pods there that mount it
     """
     spec, path = _pod_spec_and_path(obj)
     out = []
