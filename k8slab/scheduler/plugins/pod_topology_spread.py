@@ -74,13 +74,16 @@ def topology_normalizing_weight(size: int) -> float:
     return math.log(size + 2)
 
 
-def _counter(cons: list[Constraint], namespace: str):
+def _counter(cons: list[Constraint], namespace: str, kept: dict | None = None):
     """``count(ni, j)``: pods on ``ni`` in ``namespace`` that ``cons[j]`` selects, terminating pods not counted.
 
     upstream: common.go countPodsMatchSelector
 
     Performance only: the system default constraints share one selector, so each node's pods are counted once,
     not once per constraint and again in score; pods with the same labels (a ReplicaSet's) are matched once.
+    ``kept`` (the plugin's, across cycles) maps (selector, namespace) to node name -> (the node's PodInfos, count):
+    a node whose PodInfos are the very same objects is not counted again (a PodInfo never changes once built;
+    a changed pod is a new PodInfo).
     """
     sels: list = []
     sel_of = []  # constraint index -> index in sels
@@ -91,22 +94,31 @@ def _counter(cons: list[Constraint], namespace: str):
             sels.append(c.selector)
         sel_of.append(k)
     memo: list[dict] = [{} for _ in sels]  # labels items -> whether the selector matches them
-    counts: list[dict] = [{} for _ in sels]  # node name -> count
+    counts: list[dict] = [{} for _ in sels]  # node name -> count, this call
+    if kept is not None and len(kept) + len(sels) > 16:
+        kept.clear()  # a few selectors are in use at a time; forget old ones rather than grow
+    known: list[dict] = [kept.setdefault((s, namespace), {}) if kept is not None else {} for s in sels]
 
     def count(ni, j: int) -> int:
         k = sel_of[j]
         got = counts[k].get(ni.name)
         if got is None:
-            sel, m = sels[k], memo[k]
-            got = 0
-            for p in ni.pods.values():
-                if p.terminating or p.namespace != namespace:
-                    continue
-                items = tuple(p.labels.items())
-                hit = m.get(items)
-                if hit is None:
-                    hit = m[items] = sel is not None and sel.matches(p.labels)
-                got += hit
+            pods = tuple(ni.pods.values())
+            seen = known[k].get(ni.name)
+            if seen is not None and seen[0] == pods:  # PodInfo has no __eq__: the same objects
+                got = seen[1]
+            else:
+                sel, m = sels[k], memo[k]
+                got = 0
+                for p in pods:
+                    if p.terminating or p.namespace != namespace:
+                        continue
+                    items = tuple(p.labels.items())
+                    hit = m.get(items)
+                    if hit is None:
+                        hit = m[items] = sel is not None and sel.matches(p.labels)
+                    got += hit
+                known[k][ni.name] = (pods, got)
             counts[k][ni.name] = got
         return got
 
@@ -151,7 +163,7 @@ class PodTopologySpread(Plugin):
         if not cons:
             return Status(Code.Skip)
         counts = [dict() for _ in cons]
-        count = _counter(cons, pod.namespace)
+        count = _counter(cons, pod.namespace, self.__dict__.setdefault("_kept", {}))
         for ni in snap.infos:
             if not all(c.key in ni.labels for c in cons):
                 continue
@@ -218,12 +230,16 @@ class PodTopologySpread(Plugin):
         for j, c in enumerate(cons):
             sz = len(idx) - len(ignored) if c.key == HOSTNAME else topo_size[j]
             weights.append(topology_normalizing_weight(sz))
-        count = _counter(cons, pod.namespace)
+        count = _counter(cons, pod.namespace, self.__dict__.setdefault("_kept", {}))
+        # constraints with the same inclusion policies (the system defaults) include a node alike: ask once per node
+        policy = [(c.affinity_policy, c.taints_policy) for c in cons]
+        same_policy = len(set(policy)) == 1
         for ni in snap.infos:
             if require_all and not all(c.key in ni.labels for c in cons):
                 continue
+            included = cons[0].includes(pod, ni) if same_policy else None
             for j, c in enumerate(cons):
-                if not c.includes(pod, ni):
+                if not (included if same_policy else c.includes(pod, ni)):
                     continue
                 pair = (c.key, ni.labels.get(c.key, ""))
                 if pair in pair_counts:
