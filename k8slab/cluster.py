@@ -188,9 +188,14 @@ class Cluster:
         docs = load_documents(src, recursive)
         decoded = self._precheck(docs, namespace)
         results = []
-        for (obj, _source), dec in zip(docs, decoded):
-            stored, action = self.api.apply(obj, namespace=namespace, decoded=dec)
-            results.append(self._result(stored, action))
+        last = len(docs) - 1
+        try:
+            for i, ((obj, _source), dec) in enumerate(zip(docs, decoded)):
+                self.api.record_patches = i == last  # the trace learners read is the last request's
+                stored, action = self.api.apply(obj, namespace=namespace, decoded=dec)
+                results.append(self._result(stored, action))
+        finally:
+            self.api.record_patches = True
         return results
 
     def _precheck(self, docs, namespace) -> list:

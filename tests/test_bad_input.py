@@ -162,3 +162,16 @@ def test_hostpath_is_accepted_with_a_warning():
     assert r.stderr == ('Warning: spec.volumes[0].hostPath: accepted but not simulated: the lab\'s nodes have no host '
                         'filesystem, so "/var/log" starts empty on each node and is shared by the pods there that '
                         "mount it\n")
+
+
+def test_a_float_where_an_integer_belongs_is_a_decode_error():
+    lab = kl.Cluster(seed=0)
+    before = _state(lab)
+    with pytest.raises(kl.BadRequest) as info:
+        lab.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+                   "spec": {"replicas": 2.0, "selector": {"matchLabels": {"a": "b"}},
+                            "template": {"metadata": {"labels": {"a": "b"}},
+                                         "spec": {"containers": [{"name": "c", "image": "x"}]}}}})
+    assert info.value.message == ('Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
+                                  "unmarshal number 2.0 into Go struct field DeploymentSpec.spec.replicas of type int32")
+    assert _state(lab) == before

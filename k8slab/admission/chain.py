@@ -211,8 +211,10 @@ class AdmissionChain:
             if getattr(plugin, "records_own_steps", False):
                 admit(req)
                 continue
-            # a serialized snapshot costs a tenth of a deep copy; most plugins change nothing, so diff only on change
-            before = _snapshot(req.obj) if req.obj is not None else None
+            # a serialized snapshot costs a tenth of a deep copy; most plugins change nothing, so diff only on change.
+            # Bulk work (all but the last document of a stream) skips the patches: only the last trace is shown.
+            patches = getattr(req, "record_patches", True)
+            before = _snapshot(req.obj) if req.obj is not None and patches else None
             try:
                 admit(req)
             except K8sLabError as e:

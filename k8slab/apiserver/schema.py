@@ -105,6 +105,8 @@ def check_structure(obj: dict, api_version: str, kind: str) -> StructuralErrors:
     defname = definition_name(api_version, kind)
     validator = _validator(defname)
     if validator.is_valid(obj):
+        if _has_float(obj):  # JSON Schema counts 3.0 as an integer; Go's decoder does not
+            _float_into_int(obj, definitions()[defname], defname, [], errs)
         return errs
     defs = definitions()
     for e in validator.iter_errors(obj):
@@ -138,3 +140,37 @@ def check_structure(obj: dict, api_version: str, kind: str) -> StructuralErrors:
     # upstream reports unknown fields in the order the decoder meets them; sort for determinism
     errs.unknown.sort()
     return errs
+
+
+def _has_float(node) -> bool:
+    if isinstance(node, float):
+        return True
+    if isinstance(node, dict):
+        return any(_has_float(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_float(v) for v in node)
+    return False
+
+
+def _float_into_int(node, schema: dict, struct: str, path: list, errs: StructuralErrors) -> None:
+    """``json: cannot unmarshal number 2.0 into Go struct field X.spec.replicas of type int32`` for each such value."""
+    defs = definitions()
+    while "$ref" in schema:
+        struct = schema["$ref"].rsplit("/", 1)[-1]
+        schema = defs.get(struct, {})
+    if isinstance(node, float):
+        types = schema.get("type")
+        if types == "integer" or (isinstance(types, list) and "integer" in types and "number" not in types):
+            go = "int64" if schema.get("format") == "int64" else "int32"
+            errs.types.append(f"json: cannot unmarshal number {node!r} into Go struct field "
+                              f"{struct.rsplit('.', 1)[-1]}.{_go_struct_path(path)} of type {go}")
+    elif isinstance(node, dict):
+        props = schema.get("properties")
+        for k, v in node.items():
+            sub = props.get(k) if props is not None else schema.get("additionalProperties")
+            if isinstance(sub, dict) and _has_float(v):
+                _float_into_int(v, sub, struct, path + [k], errs)
+    elif isinstance(node, list) and isinstance(schema.get("items"), dict):
+        for i, v in enumerate(node):
+            if _has_float(v):
+                _float_into_int(v, schema["items"], struct, path + [i], errs)

@@ -61,6 +61,7 @@ class Request:
     dry_run: bool = False
     trace: list[Step] = field(default_factory=list)
     old: dict | None = None  # the stored object, on update
+    record_patches: bool = True  # the trace keeps each mutating plugin's JSON patch
     subresource: str = ""
     warnings: list[str] = field(default_factory=list)
     audit_annotations: dict = field(default_factory=dict)
@@ -110,6 +111,8 @@ class APIServer:
         #: True while a component's SimPy process runs (its calls are in-process, never the caller's)
         self.in_component: Callable[[], bool] = lambda: False
         self._depth = 0
+        #: False while a stream of documents is applied: only the last request's trace shows JSON patches
+        self.record_patches = True
         #: warnings the apiserver returned (``Warning:`` headers), oldest first; kubectl prints them to stderr
         self.warnings: list[str] = []
         #: one entry per admitted write with audit annotations (PodSecurity audit mode, webhook patches)
@@ -198,6 +201,7 @@ class APIServer:
 
     def _admit(self, req: Request) -> None:
         """Mutating admission, the registry's checks, validation, validating admission (after authorization)."""
+        req.record_patches = self.record_patches
         if not req.trace:
             req.trace.extend(self._authorize(req.verb, req.resource, req.namespace, req.name, req.user,
                                              req.subresource))
