@@ -91,7 +91,7 @@ def _go_struct_path(parts) -> str:
     return ".".join(str(p) for p in parts if not isinstance(p, int))
 
 
-def check_structure(obj: dict, api_version: str, kind: str) -> StructuralErrors:
+def check_structure(obj: dict, api_version: str, kind: str, has_floats: bool | None = None) -> StructuralErrors:
     """Validate ``obj`` against the strict schema of its kind.
 
     Examples
@@ -105,7 +105,7 @@ def check_structure(obj: dict, api_version: str, kind: str) -> StructuralErrors:
     defname = definition_name(api_version, kind)
     validator = _validator(defname)
     if validator.is_valid(obj):
-        if _has_float(obj):  # JSON Schema counts 3.0 as an integer; Go's decoder does not
+        if _has_float(obj) if has_floats is None else has_floats:  # JSON Schema counts 3.0 as an integer; Go does not
             _float_into_int(obj, definitions()[defname], defname, [], errs)
         return errs
     defs = definitions()

@@ -265,10 +265,11 @@ class APIServer:
 
         Returns a fresh copy: the caller's dict is never changed.
         """
-        obj = _drop_nulls(obj)  # JSON null decodes to Go's zero value: the same as leaving the field out
+        floats: list = []
+        obj = _drop_nulls(obj, floats)  # JSON null decodes to Go's zero value: the same as leaving the field out
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         res = self.resource(kind, api_version)
-        errs = schema.check_structure(obj, api_version, kind)
+        errs = schema.check_structure(obj, api_version, kind, has_floats=bool(floats))
         problems = [f'unknown field "{p}"' for p in errs.unknown]
         if errs.types:
             problems = errs.types + problems
@@ -478,9 +479,12 @@ def _plugin_name(plugin) -> str:
     return name.lstrip("_").removesuffix("_admission")
 
 
-def _drop_nulls(node):
+def _drop_nulls(node, floats: list | None = None):
+    """A copy without nulls; appends to ``floats`` when it meets a float (they need the integer check)."""
     if isinstance(node, dict):
-        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+        return {k: _drop_nulls(v, floats) for k, v in node.items() if v is not None}
     if isinstance(node, list):  # a null element decodes to the element type's zero value
-        return [{} if v is None else _drop_nulls(v) for v in node]
+        return [{} if v is None else _drop_nulls(v, floats) for v in node]
+    if floats is not None and isinstance(node, float):
+        floats.append(node)
     return node
