@@ -175,3 +175,13 @@ def test_a_float_where_an_integer_belongs_is_a_decode_error():
     assert info.value.message == ('Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
                                   "unmarshal number 2.0 into Go struct field DeploymentSpec.spec.replicas of type int32")
     assert _state(lab) == before
+
+
+def test_a_cluster_ip_that_is_not_an_address_is_invalid():
+    lab = kl.Cluster(seed=0)
+    before = _state(lab)
+    with pytest.raises(kl.Invalid) as info:
+        lab.apply("apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {clusterIP: '0', ports: [{port: 80}]}\n")
+    assert info.value.message == ('The Service "db" is invalid: spec.clusterIPs[0]: Invalid value: "0": must be a valid '
+                                  "IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+    assert _state(lab) == before

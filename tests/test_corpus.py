@@ -131,7 +131,7 @@ def _mutate(doc, data):
     return doc
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(data=st.data())
 def test_mutated_corpus_documents_raise_only_k8slab_errors(data):
     doc = data.draw(st.sampled_from(SUPPORTED))
@@ -148,7 +148,7 @@ def test_mutated_corpus_documents_raise_only_k8slab_errors(data):
     assert result.rc in (0, 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(text=st.text(max_size=200))
 def test_arbitrary_text_raises_only_k8slab_errors(text):
     lab = kl.Cluster(seed=0)

@@ -337,6 +337,9 @@ def parse_quantity(text: str) -> Quantity:
     return Quantity._make(_tidy(amount), fmt, text if reuse else "")
 
 
+_INT64_MAX = 2**63 - 1
+
+
 @functools.lru_cache(maxsize=8192)
 def cpu_millis(text: str) -> int:
     """Millicores of a CPU quantity (cached); ``parse_quantity(text).milli_value()``.
@@ -345,8 +348,13 @@ def cpu_millis(text: str) -> int:
     --------
     >>> cpu_millis("250m"), cpu_millis("2"), cpu_millis("0.1")
     (250, 2000, 100)
+    >>> cpu_millis("9223372036854776")  # beyond int64: held at the largest int64 (Go would wrap around)
+    9223372036854775807
     """
-    return parse_quantity(text).milli_value()
+    try:
+        return parse_quantity(text).milli_value()
+    except OverflowError:  # components compare sizes: the largest int64 keeps "more than any node has" true
+        return _INT64_MAX if not text.lstrip().startswith("-") else -_INT64_MAX - 1
 
 
 @functools.lru_cache(maxsize=8192)
@@ -358,4 +366,7 @@ def bytes_value(text: str) -> int:
     >>> bytes_value("128Mi"), bytes_value("1G"), bytes_value("1.5Ki")
     (134217728, 1000000000, 1536)
     """
-    return parse_quantity(text).int_value()
+    try:
+        return parse_quantity(text).int_value()
+    except OverflowError:  # as cpu_millis: held at the int64 limits
+        return _INT64_MAX if not text.lstrip().startswith("-") else -_INT64_MAX - 1

@@ -292,6 +292,17 @@ def _validate_service(obj: dict) -> list[str]:
             errs.append(required(f"spec.ports[{i}].port"))
         elif not 1 <= port <= 65535:
             errs.append(invalid(f"spec.ports[{i}].port", port, "must be between 1 and 65535, inclusive"))
+    # upstream: validateServiceClusterIPsRelatedFields / IsValidIP
+    import ipaddress
+
+    for i, ip in enumerate(spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])):
+        if ip in ("None", ""):
+            continue
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            errs.append(invalid(f"spec.clusterIPs[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or "
+                                                               "2001:db8::ffff)"))
     types = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
     if stype not in types:
         errs.append(not_supported("spec.type", stype, types))
