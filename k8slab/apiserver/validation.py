@@ -258,6 +258,15 @@ def _validate_workload(obj: dict, restart=("Always",)) -> list[str]:
             except ValueError as e:
                 errs.append(invalid("spec.selector", "", str(e)))
     claims = [(c.get("metadata") or {}).get("name") for c in spec.get("volumeClaimTemplates") or ()]
+    # upstream: apps validation ValidateStatefulSetSpec -> each claim template is validated as a claim
+    for i, c in enumerate(spec.get("volumeClaimTemplates") or ()):
+        path = f"spec.volumeClaimTemplates[{i}]"
+        name = (c.get("metadata") or {}).get("name")
+        if not name:
+            errs.append(required(f"{path}.metadata.name", "name or generateName is required"))
+        else:
+            errs += [invalid(f"{path}.metadata.name", name, m) for m in names.is_dns1123_subdomain(name)]
+        errs += [e.replace("spec.", f"{path}.spec.", 1) for e in _validate_pvc({"spec": c.get("spec") or {}})]
     errs += validate_pod_spec((spec.get("template") or {}).get("spec") or {}, "spec.template.spec", restart, claims)
     return errs
 
