@@ -185,3 +185,11 @@ def test_a_cluster_ip_that_is_not_an_address_is_invalid():
     assert info.value.message == ('The Service "db" is invalid: spec.clusterIPs[0]: Invalid value: "0": must be a valid '
                                   "IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
     assert _state(lab) == before
+
+
+def test_a_negative_request_is_invalid():
+    lab = kl.Cluster(seed=0)
+    with pytest.raises(kl.Invalid) as info:
+        lab.apply(POD + "    resources: {requests: {cpu: -1}}\n")
+    assert info.value.message == ('The Pod "web" is invalid: spec.containers[0].resources.requests[cpu]: Invalid '
+                                  'value: "-1": must be greater than or equal to 0')

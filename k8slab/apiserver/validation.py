@@ -175,6 +175,12 @@ def _validate_container(c: dict, path: str, seen: set) -> list[str]:
             port_names.add(port["name"])
     res = c.get("resources") or {}
     limits, requests = res.get("limits") or {}, res.get("requests") or {}
+    # upstream: ValidateResourceQuantityValue -> ValidateNonnegativeQuantity
+    for part, qmap in (("limits", limits), ("requests", requests)):
+        for rname, qty in qmap.items():
+            q = parse_quantity(str(qty))
+            if q.value < 0:
+                errs.append(invalid(f"{path}.resources.{part}[{rname}]", str(q), "must be greater than or equal to 0"))
     # upstream: ValidateContainerResourceRequirements: a request may not exceed its limit
     for rname, qty in requests.items():
         if rname in limits and parse_quantity(str(qty)) > parse_quantity(str(limits[rname])):
