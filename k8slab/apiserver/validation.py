@@ -263,6 +263,8 @@ def _validate_workload(obj: dict, restart=("Always",)) -> list[str]:
                                         "`selector` does not match template `labels`"))
             except ValueError as e:
                 errs.append(invalid("spec.selector", "", str(e)))
+    # upstream: ValidatePodTemplateSpec validates the template's labels and annotations like an object's
+    errs += _validate_labels(tpl_labels, "spec.template.metadata.labels")
     claims = [(c.get("metadata") or {}).get("name") for c in spec.get("volumeClaimTemplates") or ()]
     # upstream: apps validation ValidateStatefulSetSpec -> each claim template is validated as a claim
     for i, c in enumerate(spec.get("volumeClaimTemplates") or ()):

@@ -45,7 +45,7 @@ class WorkloadController(Controller):
         """``AddRateLimited`` with the default controller rate limiter: 5 ms doubling per failure, at most 1000 s."""
         failures = self._failures.get(key, 0)
         self._failures[key] = failures + 1
-        self.add_after(key, min(0.005 * 2 ** failures, 1000.0))
+        self.add_after(key, min(0.005 * 2 ** min(failures, 20), 1000.0))  # 2**20 * 5 ms is past the cap
 
     def forget(self, key: str) -> None:
         """``Forget``: a successful sync resets the key's back-off."""
