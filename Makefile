@@ -22,7 +22,7 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 
 ## make lab: open the course in JupyterLab
 lab: $(STAMP_NB)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## make test: every test (unit, doctests, corpus, notebooks under nbval)
 test: $(STAMP_DEV)
