@@ -131,7 +131,10 @@ def _table(res, objs, args, now, multi, show_ns) -> str:
     order = (lambda o: (o["metadata"].get("namespace") or "", o["metadata"]["name"])) if named else \
         (lambda o: (o["metadata"].get("namespace") or "", o.get("lastTimestamp") or "", o["metadata"]["name"]))
     for o in sorted(objs, key=order):
-        r = ([o["metadata"].get("namespace", "")] if show_ns else []) + ([prefix + o["metadata"]["name"]] if named else [])
+        name = prefix + o["metadata"]["name"]
+        if res.kind == "StorageClass" and _is_default_class(o):  # upstream: printStorageClass
+            name += " (default)"
+        r = ([o["metadata"].get("namespace", "")] if show_ns else []) + ([name] if named else [])
         r += row(o, now)
         if wide:
             r += wide_row(o, now)
@@ -141,3 +144,10 @@ def _table(res, objs, args, now, multi, show_ns) -> str:
             r.append(label_string(labels))
         rows.append(r)
     return tabulate(rows) + "\n"
+
+
+def _is_default_class(sc: dict) -> bool:
+    """storageclass.kubernetes.io/is-default-class (or its beta twin) set to "true"."""
+    ann = sc["metadata"].get("annotations") or {}
+    return "true" in (ann.get("storageclass.kubernetes.io/is-default-class"),
+                      ann.get("storageclass.beta.kubernetes.io/is-default-class"))

@@ -209,3 +209,13 @@ def test_field_selectors_filter_like_the_apiserver(lab):
     assert k(lab, "get pods --field-selector spec.image=nginx") == (
         1, "", 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", '
                'field selector "spec.image=nginx": field label not supported: spec.image\n')
+
+
+def test_get_storageclasses_marks_the_default():
+    lab = kl.Cluster(seed=0, components=[])
+    lab.apply("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: managed-csi\n  annotations:\n"
+              "    storageclass.kubernetes.io/is-default-class: 'true'\nprovisioner: disk.csi.azure.com\n"
+              "volumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n")
+    assert lab.kubectl("get sc").stdout == (
+        "NAME                    PROVISIONER          RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE\n"
+        "managed-csi (default)   disk.csi.azure.com   Delete          WaitForFirstConsumer   true                   0s\n")
