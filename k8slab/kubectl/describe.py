@@ -69,14 +69,11 @@ def _meta_lines(obj: dict, creation: bool = False) -> list[str]:
 
 
 def _meta(lines: list[str], obj: dict, namespaced: bool = True) -> None:
-    meta = obj["metadata"]
-    lines.append(f"Name:\t{meta['name']}")
-    if namespaced:
-        lines.append(f"Namespace:\t{meta.get('namespace', '')}")
-    _map(lines, "Labels", meta.get("labels"))
-    from k8slab.apiserver.server import LAST_APPLIED
-
-    _map(lines, "Annotations", {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED})
+    """Append the common head (Name, Namespace, Labels, Annotations) to ``lines``."""
+    head = _meta_lines(obj)
+    if namespaced and not obj["metadata"].get("namespace"):
+        head.insert(1, "Namespace:\t")
+    lines.extend(head)
 
 
 def _container_lines(lines, c: dict, status: dict | None, now: float, pod: dict) -> None:
