@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from k8slab.apiserver.server import EPOCH, APIServer, format_time
 
 __all__ = ["EventRecorder"]
 
+#: performance only: format_time truncates to whole seconds, so its text is memoized per second (many events
+#: share an instant); and the epoch's POSIX time, used for event names, computed once
+_format_second = lru_cache(maxsize=256)(format_time)
+_EPOCH_TS = EPOCH.timestamp()
 
 
 class EventRecorder:
@@ -55,7 +61,7 @@ class EventRecorder:
         message, combined = self._aggregate((meta.get("uid"), type_, reason, component, host), message, clock)
         # a combined event is found by its aggregate key, whatever its latest message
         key = (meta.get("uid"), type_, reason, None if combined else message, component, host)
-        now = format_time(clock)
+        now = _format_second(int(clock))
         name = self._seen.get(key)
         if name is not None:
             ev = self.api.etcd.read(self._res.key(namespace, name))
@@ -67,7 +73,7 @@ class EventRecorder:
                 return
         # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next nanosecond
         obj_key = (namespace, meta.get("name"))
-        nanos = max(int((EPOCH.timestamp() + clock) * 1e9), self._last_nanos.get(obj_key, -1) + 1)
+        nanos = max(int((_EPOCH_TS + clock) * 1e9), self._last_nanos.get(obj_key, -1) + 1)
         name = f"{meta.get('name')}.{nanos:x}"
         while self.api.etcd.get(self._res.key(namespace, name)) is not None:
             nanos += 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from k8slab.apiserver.server import EPOCH, format_time
+from k8slab.apiserver.server import EPOCH
+from k8slab.kubelet.status import format_second
 from k8slab.registry import AppBehavior
 
 __all__ = ["Container", "memory_limit", "container_hash"]
@@ -173,9 +174,9 @@ class Container:
         return f"containerd://{self.id}"
 
     def terminated(self) -> dict:
-        t = {"containerID": self.container_id, "exitCode": self.exit_code, "finishedAt": format_time(self.finished_at),
-             "reason": self.reason, "startedAt": format_time(self.started_at if self.started_at is not None
-                                                               else self.created_at)}
+        t = {"containerID": self.container_id, "exitCode": self.exit_code,
+             "finishedAt": format_second(self.finished_at), "reason": self.reason,
+             "startedAt": format_second(self.started_at if self.started_at is not None else self.created_at)}
         message = self.message or self._fallback_message()
         if message:
             t["message"] = message
@@ -193,7 +194,7 @@ class Container:
 
     def state_dict(self) -> dict:
         if self.state == "running":
-            return {"running": {"startedAt": format_time(self.started_at)}}
+            return {"running": {"startedAt": format_second(self.started_at)}}
         if self.state == "exited":
             return {"terminated": self.terminated()}
         return {"waiting": {"reason": "ContainerCreating"}}

@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-__all__ = ["get_phase", "pod_conditions", "is_sidecar", "ready_condition", "initialized_condition",
+from functools import lru_cache
+
+from k8slab.apiserver.server import format_time
+
+__all__ = ["format_second", "get_phase", "pod_conditions", "is_sidecar", "ready_condition", "initialized_condition",
            "containers_ready_condition", "go_list", "merge_conditions"]
+
+
+_format_whole = lru_cache(maxsize=256)(format_time)
+
+
+def format_second(seconds: float) -> str:
+    """``format_time`` memoized per whole second (performance only: a node's pods share instants).
+
+    Examples
+    --------
+    >>> format_second(61.7)
+    '2026-01-01T00:01:01Z'
+    """
+    return _format_whole(int(seconds))
 
 
 def is_sidecar(container: dict) -> bool:

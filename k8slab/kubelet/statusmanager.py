@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from k8slab.apiserver.server import format_time
-from k8slab.kubelet.status import get_phase, merge_conditions, pod_conditions
+from k8slab.kubelet.status import format_second, get_phase, merge_conditions, pod_conditions
 
 __all__ = ["StatusManager"]
 
@@ -88,7 +87,7 @@ class StatusManager:
             phase = "Failed"
         if old.get("phase") in _TERMINAL:
             phase = old["phase"]
-        now = format_time(pw.env.now)
+        now = format_second(pw.env.now)
         generation = pod["metadata"].get("generation")
         conds = pod_conditions(spec, old.get("conditions") or [], init_st, reg_st, phase, pw.ip is not None)
         status = {"observedGeneration": generation} if generation is not None else {}
@@ -104,7 +103,7 @@ class StatusManager:
             status["podIP"] = pw.ip
             status["podIPs"] = [{"ip": pw.ip}]
         if pw.start_time is not None:
-            status["startTime"] = old.get("startTime") or format_time(pw.start_time)
+            status["startTime"] = old.get("startTime") or format_second(pw.start_time)
         if init_st:
             status["initContainerStatuses"] = [init_st[c["name"]] for c in spec.get("initContainers") or ()]
         status["containerStatuses"] = [reg_st[c["name"]] for c in spec.get("containers") or ()]
@@ -129,7 +128,7 @@ class StatusManager:
         pw.pod_event("Warning", reason, message)
         old = pw.pod.get("status") or {}
         status = {"phase": "Failed", "conditions": old.get("conditions") or [],
-                  "message": "Pod was rejected: " + message, "reason": reason, "startTime": format_time(pw.env.now)}
+                  "message": "Pod was rejected: " + message, "reason": reason, "startTime": format_second(pw.env.now)}
         if "qosClass" in old:
             status["qosClass"] = old["qosClass"]
         if not status["conditions"]:
