@@ -29,15 +29,25 @@ class EventRecorder:
     def __init__(self, api: APIServer):
         self.api = api
         self._seen: dict[tuple, str] = {}  # correlation key -> event name
-        self._similar: dict[tuple, tuple[float, set[str]]] = {}  # aggregate key -> (last time, distinct messages)
+        # aggregate key -> (last time, distinct messages: one as a str, several as a set)
+        self._similar: dict[tuple, tuple[float, str | set[str]]] = {}
         self._last_nanos: dict[tuple[str, str], int] = {}  # (namespace, object name) -> last nanoseconds used
         self._res = api.resource("events")
 
     def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
         """EventAggregator: past 10 distinct messages of one kind within 10 minutes, one combined event is updated."""
-        last, messages = self._similar.get(key, (now, set()))
-        if now - last > self.AGGREGATE_INTERVAL:
-            messages = set()
+        # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
+        # never see a second one, and a set per event source weighs on memory and the garbage collector)
+        found = self._similar.get(key)
+        if found is None or now - found[0] > self.AGGREGATE_INTERVAL:
+            self._similar[key] = (now, message)
+            return message, False
+        messages = found[1]
+        if isinstance(messages, str):
+            if messages == message:
+                self._similar[key] = (now, messages)
+                return message, False
+            messages = {messages}
         self._similar[key] = (now, messages)
         if message in messages or len(messages) < self.AGGREGATE_MAX_EVENTS:
             messages.add(message)
