@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["render_chart", "chart_values", "diff_environments", "config_checksum", "rollout_restart", "CHARTS"]
+__all__ = ["render_chart", "chart_values", "diff_environments", "environment_table", "EnvironmentDiff", "config_checksum",
+           "rollout_restart", "CHARTS"]
 
 CHARTS = Path(__file__).resolve().parent.parent.parent / "data" / "templates"
 
@@ -119,6 +120,34 @@ def diff_environments(chart, envs=("dev", "staging", "prod")) -> list[tuple[str,
     keys = sorted({k for flat in per_env.values() for k in flat})
     return [(k, {e: per_env[e].get(k) for e in envs}) for k in keys
             if len({json.dumps(per_env[e].get(k), sort_keys=True) for e in envs}) > 1]
+
+
+class EnvironmentDiff(list):
+    """:func:`diff_environments` rows that show as a table: one line per field, one column per environment."""
+
+    def __init__(self, rows, envs):
+        super().__init__(rows)
+        self.envs = tuple(envs)
+
+    def __repr__(self) -> str:
+        from k8slab.kubectl.format import tabulate
+
+        rows = [["FIELD", *(e.upper() for e in self.envs)]]
+        rows += [[field, *(json.dumps(values[e]) if not isinstance(values[e], str) else values[e]
+                           for e in self.envs)] for field, values in self]
+        return tabulate(rows)
+
+
+def environment_table(chart, envs=("dev", "staging", "prod"), hide=("checksum",)) -> EnvironmentDiff:
+    """What differs between environments, as a table; fields containing a word in ``hide`` are left out.
+
+    Examples
+    --------
+    >>> print(repr(environment_table("webapp")).splitlines()[0].split())
+    ['FIELD', 'DEV', 'STAGING', 'PROD']
+    """
+    rows = [(f, v) for f, v in diff_environments(chart, envs) if not any(h in f for h in hide)]
+    return EnvironmentDiff(rows, envs)
 
 
 def rollout_restart(lab, kind: str, name: str, namespace: str = "default") -> str:
