@@ -8,7 +8,7 @@ from k8slab.controllers.util import format_time, int_or_percent, parse_ts
 
 __all__ = [
     "REVISION", "REVISION_HISTORY", "DESIRED_REPLICAS", "MAX_REPLICAS", "HASH_LABEL", "MAX_REV_HISTORY_CHARS",
-    "resolve_fenceposts", "max_unavailable", "max_surge", "min_available", "is_rolling_update",
+    "resolve_fenceposts", "fencepost_table", "max_unavailable", "max_surge", "min_available", "is_rolling_update",
     "new_rs_new_replicas", "get_proportion", "find_active_or_latest", "is_saturated",
     "deployment_complete", "deployment_progressing", "deployment_timed_out",
     "has_progress_deadline", "has_revision_history_limit",
@@ -56,6 +56,35 @@ def resolve_fenceposts(max_surge_value, max_unavailable_value, desired: int) -> 
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
+
+
+class _Table(list):
+    def __init__(self, rows, text):
+        super().__init__(rows)
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def fencepost_table(cases, replicas=(10, 3)):
+    """resolve_fenceposts for several (maxSurge, maxUnavailable) settings and replica counts, shown as a table.
+
+    Each row is ``(surge, unavailable, {replicas: (surge pods, unavailable pods)})``.
+
+    Examples
+    --------
+    >>> fencepost_table([("25%", "25%"), (0, "10%")])
+    MAXSURGE   MAXUNAVAILABLE   10 REPLICAS   3 REPLICAS
+    25%        25%              +3 / -2       +1 / -0
+    0          10%              +0 / -1       +0 / -1
+    """
+    from k8slab.kubectl.format import tabulate
+
+    rows = [(s, u, {n: resolve_fenceposts(s, u, n) for n in replicas}) for s, u in cases]
+    text = tabulate([["MAXSURGE", "MAXUNAVAILABLE", *(f"{n} REPLICAS" for n in replicas)]] +
+                    [[str(s), str(u), *(f"+{r[n][0]} / -{r[n][1]}" for n in replicas)] for s, u, r in rows])
+    return _Table(rows, text)
 
 
 def is_rolling_update(d: dict) -> bool:
