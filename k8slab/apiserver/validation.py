@@ -48,9 +48,7 @@ def _validate_meta(obj: dict, kind: str, namespaced: bool) -> list[str]:
         errs += [invalid("metadata.name", name, m) for m in _name_errors(kind, name)]
     if namespaced and meta.get("namespace"):
         errs += [invalid("metadata.namespace", meta["namespace"], m) for m in names.is_dns1123_label(meta["namespace"])]
-    for key, value in (meta.get("labels") or {}).items():
-        errs += [invalid("metadata.labels", key, m) for m in _qualified_name(key)]
-        errs += [invalid("metadata.labels", value, m) for m in _label_value(str(value))]
+    errs += _validate_labels(meta.get("labels"), "metadata.labels")
     for key in meta.get("annotations") or {}:
         errs += [invalid("metadata.annotations", key, m) for m in _qualified_name(key.lower())]
     return errs

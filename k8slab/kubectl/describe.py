@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from k8slab.errors import NotFound
-from k8slab.kubectl import KubectlResult, command, error_text
+from k8slab.kubectl import KubectlResult, command
 from k8slab.kubectl.describe_node import describe_node
 from k8slab.kubectl.format import age, parse_time, tabwriter
-from k8slab.kubectl.get import namespace_of, resolve_targets
+from k8slab.kubectl.get import namespace_of, resolve_targets, select
 
 __all__ = ["describe", "describe_object", "DESCRIBERS"]
 
@@ -370,26 +369,11 @@ def describe_object(lab, obj: dict, res) -> str:
 
 @command("describe")
 def describe(lab, args, stdin=None) -> KubectlResult:
-    from k8slab.api.labels import parse_selector
-
     targets = resolve_targets(args.words[1:])
     ns = None if args.has("all-namespaces") else namespace_of(lab, args)
     blocks, errors = [], []
     for res, names in targets:
-        if names:
-            for n in names:
-                try:
-                    obj = lab.api.get(res, ns or "default", n)
-                except NotFound as e:
-                    errors.append(error_text(e))
-                    continue
-                blocks.append(describe_object(lab, obj, res))
-        else:
-            objs = lab.api.list(res, ns)
-            if args.get("selector"):
-                sel = parse_selector(args.get("selector"))
-                objs = [o for o in objs if sel.matches(o["metadata"].get("labels") or {})]
-            blocks.extend(describe_object(lab, o, res) for o in objs)
+        blocks.extend(describe_object(lab, o, res) for o in select(lab, args, res, names, ns, errors))
     if not blocks and not errors:
         return KubectlResult(0, "", f"No resources found in {ns} namespace.\n" if ns else "No resources found\n")
     return KubectlResult(1 if errors else 0, "\n\n".join(b.rstrip("\n") for b in blocks) + ("\n" if blocks else ""),

@@ -9,7 +9,7 @@ from k8slab.kubectl.format import tabulate
 from k8slab.kubectl.output import as_list, to_json, to_yaml
 from k8slab.kubectl.printers import columns_for, label_string
 
-__all__ = ["get", "resolve_targets", "namespace_of"]
+__all__ = ["get", "select", "resolve_targets", "namespace_of"]
 
 _ALL = [r for r in RESOURCES if "all" in r.categories]
 _ALL_ORDER = ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
@@ -53,10 +53,32 @@ def _resolve(rname: str):
     return [res]
 
 
+def select(lab, args, res, names: list[str], ns: str | None, errors: list[str]) -> list[dict]:
+    """The objects a command names (NotFound texts go to ``errors``), or all of them filtered by -l and
+    --field-selector: what get, describe and delete all start from."""
+    if names:
+        objs = []
+        for n in names:
+            try:
+                objs.append(lab.api.get(res, ns or "default", n))
+            except NotFound as e:
+                errors.append(error_text(e))
+        return objs
+    objs = lab.api.list(res, ns)
+    if args.get("selector"):
+        from k8slab.api.labels import parse_selector
+
+        selector = parse_selector(args.get("selector"))
+        objs = [o for o in objs if selector.matches(o["metadata"].get("labels") or {})]
+    if args.get("field-selector"):
+        from k8slab.kubectl.field_selector import parse_field_selector
+
+        objs = list(filter(parse_field_selector(args.get("field-selector"), res.kind, res.name), objs))
+    return objs
+
+
 @command("get")
 def get(lab, args, stdin=None) -> KubectlResult:
-    from k8slab.api.labels import parse_selector
-
     if args.has("watch"):
         from k8slab.kubectl.commands import not_simulated
         return not_simulated("get --watch", "the lab has no live terminal; run the clock and get again, or use "
@@ -64,26 +86,11 @@ def get(lab, args, stdin=None) -> KubectlResult:
     targets = resolve_targets(args.words[1:])
     ns = None if args.has("all-namespaces") else namespace_of(lab, args)
     output = args.get("output") or ""
-    selector = parse_selector(args.get("selector")) if args.get("selector") else None
     multi = len(targets) > 1 or args.words[1:2] == ["all"] or any("/" in w for w in args.words[1:])
     now = lab.now
     out_objs, errors, blocks = [], [], []
     for res, names in targets:
-        if names:
-            objs = []
-            for n in names:
-                try:
-                    objs.append(lab.api.get(res, ns or "default", n))
-                except NotFound as e:
-                    errors.append(error_text(e))
-        else:
-            objs = lab.api.list(res, ns)
-            if selector is not None:
-                objs = [o for o in objs if selector.matches(o["metadata"].get("labels") or {})]
-            if args.get("field-selector"):
-                from k8slab.kubectl.field_selector import parse_field_selector
-
-                objs = list(filter(parse_field_selector(args.get("field-selector"), res.kind, res.name), objs))
+        objs = select(lab, args, res, names, ns, errors)
         out_objs.extend(objs)
         if objs and output in ("", "wide"):
             blocks.append(_table(res, objs, args, now, multi, show_ns=ns is None and res.namespaced))
