@@ -75,12 +75,14 @@ def _meta(lines: list[str], obj: dict, namespaced: bool = True) -> None:
     lines.extend(head)
 
 
-def _container_lines(lines, c: dict, status: dict | None, now: float, pod: dict) -> None:
-    lines.append(f"  {c['name']}:")
+def _container_lines(lines, c: dict, status: dict | None, now: float, pod: dict, template: bool = False) -> None:
+    """One container as describe prints it; ``template`` for a pod template (no runtime state, as kubectl does)."""
+    lines.append(f"   {c['name']}:" if template else f"  {c['name']}:")
     if status and status.get("containerID"):
         lines.append(f"    Container ID:\t{status['containerID']}")
     lines.append(f"    Image:\t{c.get('image', '')}")
-    lines.append(f"    Image ID:\t{(status or {}).get('imageID', '')}")
+    if not template:
+        lines.append(f"    Image ID:\t{(status or {}).get('imageID', '')}")
     ports = c.get("ports") or []
     if len(ports) <= 1:
         p = ports[0] if ports else None
@@ -99,7 +101,7 @@ def _container_lines(lines, c: dict, status: dict | None, now: float, pod: dict)
             _state(lines, "Last State", status["lastState"], now)
         lines.append(f"    Ready:\t{'True' if status.get('ready') else 'False'}")
         lines.append(f"    Restart Count:\t{status.get('restartCount', 0)}")
-    else:
+    elif not template:
         lines.append("    State:\tWaiting")
         lines.append("      Reason:\tPodInitializing" if (pod.get("spec") or {}).get("nodeName") else "")
         if not (pod.get("spec") or {}).get("nodeName"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from k8slab.kubectl.describe import _events, _map, _meta_lines, _probe, _rfc1123z, _toleration, _volume
+from k8slab.kubectl.describe import _container_lines, _events, _map, _meta_lines, _toleration, _volume
 
 __all__ = ["describe_deployment", "describe_replicaset", "pod_template_lines"]
 
@@ -30,33 +30,7 @@ def pod_template_lines(template: dict) -> list[str]:
             continue
         lines.append(f"  {title}:")
         for c in spec.get(key) or ():
-            lines.append(f"   {c['name']}:")
-            lines.append(f"    Image:\t{c.get('image', '')}")
-            ports = c.get("ports") or []
-            lines.append("    Port:\t" + (", ".join(f"{p['containerPort']}/{p.get('protocol', 'TCP')}" for p in ports)
-                                          or "<none>"))
-            lines.append("    Host Port:\t" + (", ".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}"
-                                                        for p in ports) or "<none>"))
-            for k, t in (("command", "Command"), ("args", "Args")):
-                if c.get(k):
-                    lines.append(f"    {t}:")
-                    lines.extend(f"      {a}" for a in c[k])
-            res = c.get("resources") or {}
-            for part, t in (("limits", "Limits"), ("requests", "Requests")):
-                if res.get(part):
-                    lines.append(f"    {t}:")
-                    lines.extend(f"      {k}:\t{v}" for k, v in sorted(res[part].items()))
-            for probe, t in (("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"),
-                             ("startupProbe", "Startup")):
-                if c.get(probe):
-                    lines.append(f"    {t}:\t{_probe(c[probe])}")
-            env = c.get("env") or []
-            lines.append("    Environment:\t<none>" if not env else "    Environment:")
-            lines.extend(f"      {e['name']}:\t{e.get('value', '<set from a reference>')}" for e in env)
-            mounts = c.get("volumeMounts") or []
-            lines.append("    Mounts:\t<none>" if not mounts else "    Mounts:")
-            lines.extend(f"      {m['mountPath']} from {m['name']} ({'ro' if m.get('readOnly') else 'rw'})"
-                         for m in mounts)
+            _container_lines(lines, c, None, 0.0, {}, template=True)
     vols = spec.get("volumes") or []
     lines.append("  Volumes:\t<none>" if not vols else "  Volumes:")
     for v in vols:
