@@ -14,9 +14,98 @@ from k8slab.errors import ParseError
 __all__ = ["load_documents", "iter_sources", "parse_yaml", "to_dict"]
 
 try:  # libyaml is several times faster; fall back to the pure-Python loader
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+#: scalar tags the fast constructor builds with SafeConstructor's own functions (timestamps, binary: PyYAML's path)
+_PLAIN_SCALARS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                            "tag:yaml.org,2002:float"})
+
+
+class _Loader(_BaseLoader):
+    """SafeLoader with a memoized resolver: a plain scalar's implicit tag depends on its text alone.
+
+    ``BaseResolver.resolve`` runs every implicit resolver's regexp on every plain scalar of every document;
+    the answers are the same (no path resolvers are registered), so the few scalars that start like a bool, a
+    number, a null or a timestamp are resolved once, and the rest (names, images) are strings at once.
+    """
+
+    _tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is _ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            resolvers = self.yaml_implicit_resolvers
+            if value[:1] not in resolvers and None not in resolvers:
+                return self.DEFAULT_SCALAR_TAG
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._tags) < 4096:
+                    self._tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+_ScalarNode, _MappingNode, _SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+
+class _Unusual(Exception):
+    """A node the fast constructor leaves to PyYAML (merge keys, non-string keys, aliases in a cycle, tags)."""
+
+
+def _construct(loader, node, path: set):
+    """PyYAML's SafeConstructor result for JSON-shaped YAML, built in one pass with string keys.
+
+    Anything else (``<<`` merge keys, non-string keys, timestamps, binary, sets, explicit tags, recursive
+    aliases) raises :class:`_Unusual` and the document goes through PyYAML's constructor and ``_stringify_keys``.
+    An alias is built afresh at each use, as ``_stringify_keys`` copies what PyYAML shares.
+    """
+    cls = node.__class__
+    if cls is _ScalarNode:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag in _PLAIN_SCALARS:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unusual
+    key = id(node)
+    if key in path:
+        raise _Unusual
+    path.add(key)
+    if cls is _MappingNode and node.tag == _MAP:
+        out = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
+                raise _Unusual
+            out[key_node.value] = _construct(loader, value_node, path)
+    elif cls is _SequenceNode and node.tag == _SEQ:
+        out = [_construct(loader, item, path) for item in node.value]
+    else:
+        raise _Unusual
+    path.discard(key)
+    return out
+
+
+def _load_all(text: str) -> list:
+    """``list(yaml.load_all(text, Loader=CSafeLoader))`` with ``_stringify_keys`` applied to each document."""
+    loader = _Loader(text)
+    fast = loader.yaml_constructors is _BaseLoader.yaml_constructors  # nobody registered their own constructors
+    docs = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if fast:
+                try:
+                    docs.append(_construct(loader, node, set()))
+                    continue
+                except _Unusual:
+                    pass
+            docs.append(_stringify_keys(loader.construct_document(node)))
+    finally:
+        loader.dispose()
+    return docs
 
 _EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -46,26 +135,28 @@ def parse_yaml(text: str, source: str = "STDIN") -> list[dict]:
     k8slab.errors.ParseError: error parsing STDIN: error converting YAML to JSON: yaml: line 1: mapping values are not allowed in this context
     """
     try:
-        docs = list(yaml.load_all(text, Loader=_Loader))
+        docs = _load_all(text)
     except yaml.YAMLError as e:
         raise ParseError(f"error parsing {source}: error converting YAML to JSON: {_yaml_problem(e)}") from None
     out: list[dict] = []
     for doc in docs:
         if doc is None:
             continue
-        out.extend(_expand(doc, source))
+        out.extend(_expand(doc, source, copy=False))
     return out
 
 
-def _expand(doc, source: str) -> list[dict]:
+def _expand(doc, source: str, copy: bool = True) -> list[dict]:
+    """``doc``, or a List's items, checked; ``copy``: with string keys (a copy), else ``doc`` already has them."""
     if not isinstance(doc, dict):
         raise ParseError(f"error validating {_q(source)}: error validating data: invalid object to validate")
-    doc = _stringify_keys(doc)
+    if copy:
+        doc = _stringify_keys(doc)
     if doc.get("kind") == "List" or (isinstance(doc.get("kind"), str) and doc["kind"].endswith("List")
                                      and isinstance(doc.get("items"), list)):
         items = []
         for item in doc.get("items") or ():
-            items.extend(_expand(item, source))
+            items.extend(_expand(item, source, copy=False))
         return items
     missing = [f for f in ("apiVersion", "kind") if not doc.get(f)]
     if missing:
