@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from k8slab.apiserver.server import EPOCH, APIServer, format_time
@@ -25,22 +26,29 @@ class EventRecorder:
     AGGREGATE_MAX_EVENTS = 10
     AGGREGATE_INTERVAL = 600
     AGGREGATE_PREFIX = "(combined from similar events): "
+    #: upstream events_cache.go maxLruCacheEntries
+    MAX_LRU_ENTRIES = 4096
 
     def __init__(self, api: APIServer):
         self.api = api
-        self._seen: dict[tuple, str] = {}  # correlation key -> event name
-        # aggregate key -> (last time, distinct messages: one as a str, several as a set)
-        self._similar: dict[tuple, tuple[float, str | set[str]]] = {}
-        self._last_nanos: dict[tuple[str, str], int] = {}  # (namespace, object name) -> last nanoseconds used
+        # both caches are LRUs of MAX_LRU_ENTRIES, as upstream's: past that, the oldest series is forgotten and its
+        # next occurrence starts a new Event (and a 30,000-pod lab's caches stay bounded)
+        self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> event name (eventLogger)
+        # aggregate key -> (last time, distinct messages: one as a str, several as a set) (EventAggregator)
+        self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
         self._res = api.resource("events")
 
     def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
-        """EventAggregator: past 10 distinct messages of one kind within 10 minutes, one combined event is updated."""
+        """EventAggregator: from the 10th distinct message of one kind within 10 minutes, one combined event is updated.
+
+        upstream events_cache.go EventAggregate: insert the message, aggregate when the set holds maxEvents, then
+        PopAny (Go pops an arbitrary message; the lab pops the newest, so the outcome is deterministic).
+        """
         # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
         # never see a second one, and a set per event source weighs on memory and the garbage collector)
-        found = self._similar.get(key)
+        found = _lru_get(self._similar, key)
         if found is None or now - found[0] > self.AGGREGATE_INTERVAL:
-            self._similar[key] = (now, message)
+            _lru_put(self._similar, key, (now, message), self.MAX_LRU_ENTRIES)
             return message, False
         messages = found[1]
         if isinstance(messages, str):
@@ -49,9 +57,10 @@ class EventRecorder:
                 return message, False
             messages = {messages}
         self._similar[key] = (now, messages)
-        if message in messages or len(messages) < self.AGGREGATE_MAX_EVENTS:
-            messages.add(message)
+        messages.add(message)
+        if len(messages) < self.AGGREGATE_MAX_EVENTS:
             return message, False
+        messages.discard(message)
         return self.AGGREGATE_PREFIX + message, True
 
     def record(self, obj: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
@@ -72,7 +81,7 @@ class EventRecorder:
         # a combined event is found by its aggregate key, whatever its latest message
         key = (meta.get("uid"), type_, reason, None if combined else message, component, host)
         now = _format_second(int(clock))
-        name = self._seen.get(key)
+        name = _lru_get(self._seen, key)
         if name is not None:
             ev = self.api.etcd.read(self._res.key(namespace, name))
             if ev is not None:  # else it was deleted (namespace deletion): start over
@@ -81,14 +90,12 @@ class EventRecorder:
                 ev["message"] = message
                 self.api.write_status(self._res, ev)
                 return
-        # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next nanosecond
-        obj_key = (namespace, meta.get("name"))
-        nanos = max(int((_EPOCH_TS + clock) * 1e9), self._last_nanos.get(obj_key, -1) + 1)
+        # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next free nanosecond
+        nanos = int((_EPOCH_TS + clock) * 1e9)
         name = f"{meta.get('name')}.{nanos:x}"
         while self.api.etcd.get(self._res.key(namespace, name)) is not None:
             nanos += 1
             name = f"{meta.get('name')}.{nanos:x}"
-        self._last_nanos[obj_key] = nanos
         source = {"component": component}
         if host:
             source["host"] = host
@@ -107,7 +114,7 @@ class EventRecorder:
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        self._seen[key] = name
+        _lru_put(self._seen, key, name, self.MAX_LRU_ENTRIES)
         self.api.write_status(self._res, ev)
 
     def for_object(self, obj: dict) -> list[dict]:
@@ -117,3 +124,18 @@ class EventRecorder:
         evs = [e for e in self.api.list(self._res, meta.get("namespace") or "default")
                if e["involvedObject"].get("uid") == uid]
         return sorted(evs, key=lambda e: (e.get("firstTimestamp") or "", e["metadata"]["name"]))
+
+
+# upstream uses github.com/golang/groupcache/lru: Get marks an entry recently used, Add evicts the least recent
+def _lru_get(cache: OrderedDict, key):
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+    return found
+
+
+def _lru_put(cache: OrderedDict, key, value, max_entries: int) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > max_entries:
+        cache.popitem(last=False)

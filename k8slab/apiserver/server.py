@@ -6,6 +6,8 @@ import copy
 import functools
 import json
 import random
+
+import orjson
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -18,7 +20,7 @@ from k8slab.apiserver.store import Etcd
 from k8slab.apiserver.validation import decode_base64_fields, decode_quantities, lab_warnings, validate
 from k8slab.errors import AlreadyExists, BadRequest, Conflict, Forbidden, Invalid, NotFound, Unsupported
 
-__all__ = ["APIServer", "Step", "EPOCH", "LAST_APPLIED", "format_time"]
+__all__ = ["APIServer", "Step", "Prechecked", "EPOCH", "LAST_APPLIED", "format_time"]
 
 #: the wall-clock instant of simulated time 0 (timestamps in objects are EPOCH + lab.now)
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -28,7 +30,12 @@ _ALNUM = "bcdfghjklmnpqrstvwxz2456789"  # upstream: apimachinery/pkg/util/rand a
 
 def format_time(seconds: float) -> str:
     """RFC 3339 at one-second precision, as metav1.Time marshals."""
-    return (EPOCH + timedelta(seconds=int(seconds))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _format_second(int(seconds))
+
+
+@functools.lru_cache(maxsize=1024)  # a bulk apply stamps thousands of objects within the same simulated second
+def _format_second(seconds: int) -> str:
+    return (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -265,11 +272,17 @@ class APIServer:
 
         Returns a fresh copy: the caller's dict is never changed.
         """
-        floats: list = []
-        obj = _drop_nulls(obj, floats)  # JSON null decodes to Go's zero value: the same as leaving the field out
+        res, obj, _plain = self._decode(obj)
+        return res, obj
+
+    def _decode(self, obj: dict) -> tuple[APIResource, dict, bool]:
+        """``decode``, and whether ``obj`` holds only str, int and bool values (see :func:`_last_applied`)."""
+        odd: list = []
+        obj = _drop_nulls(obj, odd)  # JSON null decodes to Go's zero value: the same as leaving the field out
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         res = self.resource(kind, api_version)
-        errs = schema.check_structure(obj, api_version, kind, has_floats=bool(floats))
+        has_floats = bool(odd) and any(isinstance(v, float) for v in odd)
+        errs = schema.check_structure(obj, api_version, kind, has_floats=has_floats)
         problems = [f'unknown field "{p}"' for p in errs.unknown]
         if errs.types:
             problems = errs.types + problems
@@ -285,7 +298,7 @@ class APIServer:
             name = (obj.get("metadata") or {}).get("name", "")
             msgs = [required(p) for p in errs.required]
             raise Invalid(f'The {kind} "{name}" is invalid: {aggregate(msgs)}', msgs)
-        return res, obj
+        return res, obj, not odd
 
     @_as_caller
     def create(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None) -> dict:
@@ -294,7 +307,7 @@ class APIServer:
         return self._create(res, obj, user, dry_run, namespace)
 
     def _create(self, res: APIResource, obj: dict, user, dry_run: bool, namespace: str | None,
-                trace: list[Step] | None = None) -> dict:
+                trace: list[Step] | None = None, defaulted: bool = False) -> dict:
         meta = obj.setdefault("metadata", {})
         if res.namespaced:
             meta["namespace"] = meta.get("namespace") or namespace or "default"
@@ -307,7 +320,8 @@ class APIServer:
         name = meta.get("name") or ""
         req = Request("create", res, meta.get("namespace"), name, obj, user, dry_run, trace)
         self.last_trace = req.trace
-        apply_defaults(obj)
+        if not defaulted:  # defaulting is idempotent and reads no namespace or annotation: once is enough
+            apply_defaults(obj)
         self._admit(req)
         key = res.key(meta.get("namespace"), name)
         if self.etcd.get(key) is not None:
@@ -396,16 +410,23 @@ class APIServer:
 
     @_as_caller
     def apply(self, obj: dict, *, user=None, dry_run: bool = False, namespace: str | None = None,
-              decoded: tuple[APIResource, dict] | None = None) -> tuple[dict, str]:
+              decoded: tuple | None = None) -> tuple[dict, str]:
         """``kubectl apply`` (client-side): create, or three-way merge with the last applied configuration.
 
         Returns the stored object and what happened: ``created``, ``configured`` or ``unchanged``.
-        ``decoded`` is ``decode(obj)`` when the caller has already done it (the lab's all-or-nothing precheck).
+        ``decoded`` is ``decode(obj)`` when the caller has already done it (the lab's all-or-nothing precheck),
+        or a :class:`Prechecked` (decoded and defaulted, with the flag of ``_decode``).
         """
-        res, new = decoded or self.decode(obj)
+        defaulted = plain = False
+        if decoded is None:
+            res, new, plain = self._decode(obj)
+        elif isinstance(decoded, Prechecked):
+            res, new, plain, defaulted = decoded.resource, decoded.obj, decoded.plain, True
+        else:
+            res, new = decoded
         meta = new.setdefault("metadata", {})
         ns = (meta.get("namespace") or namespace or "default") if res.namespaced else None
-        applied = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+        applied = _last_applied(obj, plain)
         meta.setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
         name = meta.get("name") or ""
         if user is not None:  # kubectl apply reads the live object first (GET), then creates or patches it
@@ -413,7 +434,7 @@ class APIServer:
         try:
             live = self.get(res, ns, name)
         except NotFound:
-            return self._create(res, new, user, dry_run, namespace), "created"
+            return self._create(res, new, user, dry_run, namespace, defaulted=defaulted), "created"
         last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
         if last == json.loads(applied):
             return live, "unchanged"
@@ -474,17 +495,55 @@ class APIServer:
                 owned.add(key)
 
 
+@dataclass(frozen=True, slots=True)
+class Prechecked:
+    """A request body decoded (``APIServer._decode``) and defaulted ahead of the write, as the lab's precheck does.
+
+    ``plain``: the body as sent holds only str, int and bool values (no floats, no other Python types).
+    """
+
+    resource: APIResource
+    obj: dict
+    plain: bool
+
+
+_json_sorted = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def _last_applied(obj: dict, plain: bool) -> str:
+    """``json.dumps(obj, separators=(",", ":"), sort_keys=True)``, what kubectl writes as the last applied configuration.
+
+    A ``plain`` body (str, int and bool values only) is encoded by orjson, ~10x faster: its bytes are the same
+    when they are ASCII without DEL (the standard library escapes the rest as ``\\uXXXX``; orjson refuses
+    integers beyond 64 bits and lone surrogates). Floats (formatted differently), other types and those
+    cases go through the standard library.
+    """
+    if plain:
+        try:
+            out = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+        else:
+            if out.isascii() and b"\x7f" not in out:
+                return out.decode("ascii")
+    return _json_sorted(obj)
+
+
 def _plugin_name(plugin) -> str:
     name = getattr(plugin, "__name__", None) or type(plugin).__name__
     return name.lstrip("_").removesuffix("_admission")
 
 
-def _drop_nulls(node, floats: list | None = None):
-    """A copy without nulls; appends to ``floats`` when it meets a float (they need the integer check)."""
+_PLAIN_LEAVES = frozenset({str, int, bool})
+
+
+def _drop_nulls(node, odd: list | None = None):
+    """A copy without nulls; appends to ``odd`` every value other than a dict, list, str, int or bool (floats
+    need the integer check; any of them keeps the last applied configuration with the standard library)."""
     if isinstance(node, dict):
-        return {k: _drop_nulls(v, floats) for k, v in node.items() if v is not None}
+        return {k: _drop_nulls(v, odd) for k, v in node.items() if v is not None}
     if isinstance(node, list):  # a null element decodes to the element type's zero value
-        return [{} if v is None else _drop_nulls(v, floats) for v in node]
-    if floats is not None and isinstance(node, float):
-        floats.append(node)
+        return [{} if v is None else _drop_nulls(v, odd) for v in node]
+    if odd is not None and node.__class__ not in _PLAIN_LEAVES:
+        odd.append(node)
     return node
