@@ -165,6 +165,7 @@ class AdmissionChain:
     def __init__(self):
         self._plugins: dict[str, AdmissionPlugin] = {}
         self.disabled: set[str] = set()
+        self._ordered: dict[tuple, list[AdmissionPlugin]] = {}  # see _phase
 
     def register(self, plugin: AdmissionPlugin) -> None:
         """Add (or replace) a plugin; it runs at its upstream position (unknown names just before the webhooks)."""
@@ -197,12 +198,25 @@ class AdmissionChain:
         found = [p for p in self._plugins.values() if p.name not in self.disabled] + list(extra)
         return sorted(found, key=_position)
 
+    def _phase(self, phase: str, extra: tuple) -> list[AdmissionPlugin]:
+        """``plugins()`` with ``extra`` wrapped for ``phase``, ordered once per set of plugins, not per request."""
+        key = (phase, extra, tuple(self._plugins.values()), frozenset(self.disabled))
+        try:
+            found = self._ordered.get(key)
+        except TypeError:  # an unhashable callable
+            return self.plugins(tuple(_Callable(f, phase) for f in extra))
+        if found is None:
+            if len(self._ordered) > 64:
+                self._ordered.clear()
+            found = self._ordered[key] = self.plugins(tuple(_Callable(f, phase) for f in extra))
+        return found
+
     # -- the two phases ------------------------------------------------------------------------------
     def run_mutating(self, req, extra: tuple = ()) -> None:
         """The mutating phase: every enabled plugin with an ``admit`` in order; JSON Patch of each change."""
         from k8slab.apiserver.server import Step
 
-        for plugin in self.plugins(tuple(_Callable(f, "mutating") for f in extra)):
+        for plugin in self._phase("mutating", extra):
             admit = getattr(plugin, "admit", None)
             if admit is None:
                 continue
@@ -230,7 +244,7 @@ class AdmissionChain:
         """The validating phase: every enabled plugin with a ``validate`` in order; the first refusal stops it."""
         from k8slab.apiserver.server import Step
 
-        for plugin in self.plugins(tuple(_Callable(f, "validating") for f in extra)):
+        for plugin in self._phase("validating", extra):
             validate = getattr(plugin, "validate", None)
             if validate is None:
                 continue
