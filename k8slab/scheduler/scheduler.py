@@ -120,7 +120,7 @@ class Scheduler:
     def update_pod(self, pod: dict) -> None:
         """A pod changed (bound by the API server, status, labels, tolerations...)."""
         phase = (pod.get("status") or {}).get("phase")
-        if self._confirm_assumed(pod, phase):
+        if self._confirm_assumed(pod, phase) or self._status_changed(pod, phase):
             return
         pi = PodInfo(pod)
         if pi.node_name:
@@ -163,6 +163,27 @@ class Scheduler:
         self.queue.delete(key)
         self._forget_nomination(key)
         self.queue.move_all("AssignedPodAdd", self.clock())
+        return True
+
+    def _status_changed(self, pod: dict, phase) -> bool:
+        """Only the status of an assigned pod changed (the kubelet's writes): keep its PodInfo and node accounting.
+
+        upstream: eventhandlers.go updatePodInCache -> Cache.UpdatePod, and PodSchedulingPropertiesChange finds no
+        label, request, gate or toleration change, so the queue sees a general AssignedPod/Update.
+        """
+        md = pod.get("metadata") or {}
+        key = f"{md.get('namespace') or 'default'}/{md.get('name', '')}"
+        node = self.cache.pod_node.get(key)
+        spec = pod.get("spec") or {}
+        ni = self.cache.nodes.get(node) if node is not None else None
+        pi = ni.pods.get(key) if ni is not None else None
+        if (pi is None or spec.get("nodeName") != node or phase in _TERMINAL or md.get("deletionTimestamp")
+                or md.get("uid") != pi.uid or (md.get("labels") or {}) != pi.labels or spec != pi.pod.get("spec")):
+            return False
+        status = pod.get("status") or {}
+        pi.pod, pi.start_time = pod, status.get("startTime") or ""
+        pi.nominated_node_name = status.get("nominatedNodeName") or ""
+        self.queue.move_all("AssignedPodUpdate", self.clock())
         return True
 
     def remove_pod(self, namespace: str, name: str) -> None:
