@@ -170,3 +170,33 @@ def test_loading_a_missing_file_is_a_clear_error(tmp_path):
 def test_repr_reads_well():
     lab = kl.Cluster.from_preset("aks-3node")
     assert repr(lab).startswith("<Cluster ") and "3 nodes" in repr(lab)
+
+
+def test_the_garbage_collector_pauses_only_while_the_lab_works():
+    import gc
+
+    from k8slab.cluster import without_cyclic_gc
+    from k8slab.errors import K8sLabError
+
+    lab = kl.Cluster(seed=0)
+    seen = []
+    lab.env.process(_probe(lab, seen))
+    lab.run(2)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(K8sLabError):
+        lab.apply("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: []}\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with without_cyclic_gc():  # the caller's choice is kept
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _probe(lab, seen):
+    import gc
+
+    yield lab.env.timeout(1)
+    seen.append(gc.isenabled())
