@@ -167,13 +167,16 @@ def _expand(doc, source: str, copy: bool = True) -> list[dict]:
     return [doc]
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _stringify_keys(obj):
     """YAML allows non-string keys (``80: x``, ``true: y``); JSON and Kubernetes do not: convert like yaml.v2->JSON."""
-    if isinstance(obj, dict):
+    if isinstance(obj, dict):  # JSON's scalars are kept as they are, without a call each
         return {(k if isinstance(k, str) else json.dumps(k) if not isinstance(k, (int, float)) else str(k)):
-                _stringify_keys(v) for k, v in obj.items()}
+                v if v.__class__ in _SCALARS else _stringify_keys(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_stringify_keys(v) for v in obj]
+        return [v if v.__class__ in _SCALARS else _stringify_keys(v) for v in obj]
     if hasattr(obj, "isoformat"):  # YAML timestamps become strings, as in JSON
         return obj.isoformat().replace("+00:00", "Z")
     return obj

@@ -195,7 +195,10 @@ class LimitRanger(AdmissionPlugin):
     def _ranges(self, req) -> list[dict]:
         if req.old is not None and (req.old.get("metadata") or {}).get("deletionTimestamp"):
             return []
-        return list(self.api.etcd.scan(f"/registry/limitranges/{req.namespace}/"))
+        prefix = f"/registry/limitranges/{req.namespace}/"
+        if not self.api.etcd.count(prefix):  # most namespaces have none: skip the range read
+            return []
+        return list(self.api.etcd.scan(prefix))
 
     def admit(self, req) -> None:
         if req.resource.kind == "Pod":

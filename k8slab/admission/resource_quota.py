@@ -197,8 +197,10 @@ class ResourceQuota(AdmissionPlugin):
 
     def validate(self, req) -> None:
         res, obj = req.resource, req.obj
-        quotas = sorted(self.api.etcd.scan(f"/registry/resourcequotas/{req.namespace}/"),
-                        key=lambda q: q["metadata"]["name"])
+        prefix = f"/registry/resourcequotas/{req.namespace}/"
+        if not self.api.etcd.count(prefix):  # most namespaces have no quota: nothing to check
+            return
+        quotas = sorted(self.api.etcd.scan(prefix), key=lambda q: q["metadata"]["name"])
         interesting = []
         for q in quotas:
             if not quota_matches(q, res, obj):

@@ -74,7 +74,7 @@ class ServiceAccount(AdmissionPlugin):
             self._mount_token(spec)
         if not spec.get("imagePullSecrets") and sa.get("imagePullSecrets"):
             spec["imagePullSecrets"] = [{"name": s.get("name", "")} for s in sa["imagePullSecrets"]]
-        self.validate(req)
+        self._validate(req, sa)  # the ServiceAccount just read: nothing ran since
 
     @staticmethod
     def _automount(sa: dict, spec: dict) -> bool:
@@ -102,6 +102,9 @@ class ServiceAccount(AdmissionPlugin):
             spec.setdefault("volumes", []).append({"name": name, "projected": token_volume_source()})
 
     def validate(self, req) -> None:
+        self._validate(req)
+
+    def _validate(self, req, sa: dict | None = None) -> None:
         pod, op = req.obj, operation(req)
         if op != "CREATE":
             return
@@ -112,7 +115,8 @@ class ServiceAccount(AdmissionPlugin):
             return
         if not spec.get("serviceAccountName"):
             raise admission_forbidden(req, f"no service account specified for pod {req.namespace}/{req.name}")
-        sa = self._lookup(req, spec["serviceAccountName"])
+        if sa is None:
+            sa = self._lookup(req, spec["serviceAccountName"])
         if ((sa.get("metadata") or {}).get("annotations") or {}).get(ENFORCE_MOUNTABLE_SECRETS) == "true":
             self._limit_secret_references(req, sa, spec)
 

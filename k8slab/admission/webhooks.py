@@ -162,8 +162,10 @@ class _Dispatcher(AdmissionPlugin):
     def hooks(self, req) -> list[tuple[str, dict]]:
         """(configuration name, webhook) pairs that apply to the request, configurations by name."""
         out = []
-        for cfg in sorted(self.api.etcd.scan(f"/registry/{self.config_resource}/"),
-                          key=lambda c: c["metadata"]["name"]):
+        prefix = f"/registry/{self.config_resource}/"
+        if not self.api.etcd.count(prefix):  # no configurations: no webhook to call
+            return out
+        for cfg in sorted(self.api.etcd.scan(prefix), key=lambda c: c["metadata"]["name"]):
             for hook in cfg.get("webhooks") or ():
                 if self._should_call(hook, req):
                     out.append((cfg["metadata"]["name"], hook))

@@ -353,10 +353,16 @@ def pod_qos_class(spec: dict) -> str:
     for c in list(spec.get("containers") or ()) + list(spec.get("initContainers") or ()):
         res = c.get("resources") or {}
         for name, q in (res.get("requests") or {}).items():
-            if name in ("cpu", "memory") and parse_quantity(str(q)) > zero:
-                requests[name] = parse_quantity(str(q))
-        c_limits = {n: parse_quantity(str(q)) for n, q in (res.get("limits") or {}).items()
-                    if n in ("cpu", "memory") and parse_quantity(str(q)) > zero}
+            if name in ("cpu", "memory"):
+                parsed = parse_quantity(str(q))  # cached: the same Quantity for the same text
+                if parsed > zero:
+                    requests[name] = parsed
+        c_limits = {}
+        for n, q in (res.get("limits") or {}).items():
+            if n in ("cpu", "memory"):
+                parsed = parse_quantity(str(q))
+                if parsed > zero:
+                    c_limits[n] = parsed
         limits.update(c_limits)
         if set(c_limits) != {"cpu", "memory"}:
             guaranteed = False

@@ -540,10 +540,11 @@ _PLAIN_LEAVES = frozenset({str, int, bool})
 def _drop_nulls(node, odd: list | None = None):
     """A copy without nulls; appends to ``odd`` every value other than a dict, list, str, int or bool (floats
     need the integer check; any of them keeps the last applied configuration with the standard library)."""
-    if isinstance(node, dict):
-        return {k: _drop_nulls(v, odd) for k, v in node.items() if v is not None}
+    if isinstance(node, dict):  # str, int and bool values are copied as they are, without a call each
+        return {k: v if v.__class__ in _PLAIN_LEAVES else _drop_nulls(v, odd)
+                for k, v in node.items() if v is not None}
     if isinstance(node, list):  # a null element decodes to the element type's zero value
-        return [{} if v is None else _drop_nulls(v, odd) for v in node]
+        return [v if v.__class__ in _PLAIN_LEAVES else {} if v is None else _drop_nulls(v, odd) for v in node]
     if odd is not None and node.__class__ not in _PLAIN_LEAVES:
         odd.append(node)
     return node

@@ -47,7 +47,7 @@ def _validate_meta(obj: dict, kind: str, namespaced: bool) -> list[str]:
     else:
         errs += [invalid("metadata.name", name, m) for m in _name_errors(kind, name)]
     if namespaced and meta.get("namespace"):
-        errs += [invalid("metadata.namespace", meta["namespace"], m) for m in names.is_dns1123_label(meta["namespace"])]
+        errs += [invalid("metadata.namespace", meta["namespace"], m) for m in _dns_label(meta["namespace"])]
     errs += _validate_labels(meta.get("labels"), "metadata.labels")
     for key in meta.get("annotations") or {}:
         errs += [invalid("metadata.annotations", key, m) for m in _qualified_name(key.lower())]
@@ -173,17 +173,21 @@ def _validate_container(c: dict, path: str, seen: set) -> list[str]:
             port_names.add(port["name"])
     res = c.get("resources") or {}
     limits, requests = res.get("limits") or {}, res.get("requests") or {}
-    # upstream: ValidateResourceQuantityValue -> ValidateNonnegativeQuantity
-    for part, qmap in (("limits", limits), ("requests", requests)):
-        for rname, qty in qmap.items():
-            q = parse_quantity(str(qty))
+    if not limits and not requests:
+        return errs
+    # upstream: ValidateResourceQuantityValue -> ValidateNonnegativeQuantity (parse_quantity is cached: one
+    # Quantity per distinct text, so each is parsed once here)
+    parsed_limits = {rname: parse_quantity(str(qty)) for rname, qty in limits.items()}
+    parsed_requests = {rname: parse_quantity(str(qty)) for rname, qty in requests.items()}
+    for part, qmap in (("limits", parsed_limits), ("requests", parsed_requests)):
+        for rname, q in qmap.items():
             if q.value < 0:
                 errs.append(invalid(f"{path}.resources.{part}[{rname}]", str(q), "must be greater than or equal to 0"))
     # upstream: ValidateContainerResourceRequirements: a request may not exceed its limit
-    for rname, qty in requests.items():
-        if rname in limits and parse_quantity(str(qty)) > parse_quantity(str(limits[rname])):
-            errs.append(invalid(f"{path}.resources.requests", str(parse_quantity(str(qty))),
-                                f"must be less than or equal to {rname} limit of {parse_quantity(str(limits[rname]))}"))
+    for rname, q in parsed_requests.items():
+        if rname in parsed_limits and q > parsed_limits[rname]:
+            errs.append(invalid(f"{path}.resources.requests", str(q),
+                                f"must be less than or equal to {rname} limit of {parsed_limits[rname]}"))
     return errs
 
 
