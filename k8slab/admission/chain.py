@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -214,8 +215,7 @@ class AdmissionChain:
     # -- the two phases ------------------------------------------------------------------------------
     def run_mutating(self, req, extra: tuple = ()) -> None:
         """The mutating phase: every enabled plugin with an ``admit`` in order; JSON Patch of each change."""
-        from k8slab.apiserver.server import Step
-
+        Step = _step_class()
         for plugin in self._phase("mutating", extra):
             admit = getattr(plugin, "admit", None)
             if admit is None:
@@ -242,8 +242,7 @@ class AdmissionChain:
 
     def run_validating(self, req, extra: tuple = ()) -> None:
         """The validating phase: every enabled plugin with a ``validate`` in order; the first refusal stops it."""
-        from k8slab.apiserver.server import Step
-
+        Step = _step_class()
         for plugin in self._phase("validating", extra):
             validate = getattr(plugin, "validate", None)
             if validate is None:
@@ -260,6 +259,14 @@ class AdmissionChain:
                 raise
             if not getattr(plugin, "quiet", False):
                 req.trace.append(Step("validating admission", "ok", plugin.name, plugin=plugin.name))
+
+
+@functools.cache
+def _step_class():
+    """``k8slab.apiserver.server.Step``, imported on first use (an import statement per request costs ~1 us)."""
+    from k8slab.apiserver.server import Step
+
+    return Step
 
 
 def _rejected(stage: str, plugin: str, err: K8sLabError):

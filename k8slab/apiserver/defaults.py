@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from k8slab.api.quantity import parse_quantity  # at module level: an import statement per call costs ~1 us
+
 __all__ = ["apply_defaults", "DEFAULTERS", "default_image_pull_policy", "default_pod_spec", "pod_qos_class",
            "prepare_for_create"]
 
@@ -344,8 +346,6 @@ def pod_qos_class(spec: dict) -> str:
     >>> pod_qos_class({"containers": [{"resources": {"requests": {"cpu": "100m"}}}]})
     'Burstable'
     """
-    from k8slab.api.quantity import parse_quantity
-
     requests: dict = {}
     limits: dict = {}
     zero = parse_quantity("0")

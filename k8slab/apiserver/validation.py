@@ -6,6 +6,7 @@ import functools
 import re
 
 from k8slab.api import names
+from k8slab.api.quantity import parse_quantity  # at module level: an import statement per call costs ~1 us
 
 # label keys, values and names repeat across thousands of objects: check each distinct string once
 _qualified_name = functools.lru_cache(maxsize=8192)(lambda s: tuple(names.is_qualified_name(s)))
@@ -123,8 +124,6 @@ def decode_quantities(obj: dict) -> str | None:
 
     upstream: apimachinery/pkg/api/resource/quantity.go UnmarshalJSON (a decode error, not a field error)
     """
-    from k8slab.api.quantity import parse_quantity
-
     for qmap in _quantity_maps(obj):
         for v in qmap.values():
             try:
@@ -141,8 +140,6 @@ _PROTOCOLS = ("SCTP", "TCP", "UDP")
 
 
 def _validate_container(c: dict, path: str, seen: set) -> list[str]:
-    from k8slab.api.quantity import parse_quantity
-
     # upstream: pkg/apis/core/validation/validation.go validateContainerCommon
     errs = []
     name = c.get("name")
