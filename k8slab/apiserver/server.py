@@ -431,9 +431,8 @@ class APIServer:
         name = meta.get("name") or ""
         if user is not None:  # kubectl apply reads the live object first (GET), then creates or patches it
             self._authorize("get", res, ns, name, user, record=False)
-        try:
-            live = self.get(res, ns, name)
-        except NotFound:
+        live = self.etcd.read(res.key(ns, name))  # self.get(res, ns, name), without raising NotFound each create
+        if live is None:
             return self._create(res, new, user, dry_run, namespace, defaulted=defaulted), "created"
         last = json.loads((live["metadata"].get("annotations") or {}).get(LAST_APPLIED, "{}") or "{}")
         if last == json.loads(applied):
