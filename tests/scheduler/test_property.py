@@ -29,7 +29,8 @@ incoming_st = st.tuples(
     st.lists(st.sampled_from(range(len(TOLS))), unique=True, max_size=3),
     st.sampled_from([None, {"disk": "ssd"}]), st.booleans(), st.booleans(), st.booleans(),
     st.sampled_from(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"]),
-    st.sampled_from([None, 50, 100]), st.sampled_from([False, False, False, True]), st.integers(0, 11))
+    st.sampled_from([None, 50, 100]), st.sampled_from([False, False, False, True]), st.integers(0, 11),
+    st.sampled_from([None, {"matchLabels": {"app": "app-a"}}, {"matchLabels": {"app": "app-b"}}]))
 
 
 def build(nodes_spec, pods_spec):
@@ -55,7 +56,7 @@ def build(nodes_spec, pods_spec):
 @given(nodes_st, pods_st, incoming_st)
 def test_fast_path_equals_plain_per_node_evaluation(nodes_spec, pods_spec, incoming):
     nodes, existing = build(nodes_spec, pods_spec)
-    cpu, mem, tols, selector, pref, spread, port, strategy, pct, gpu, start = incoming
+    cpu, mem, tols, selector, pref, spread, port, strategy, pct, gpu, start, default_selector = incoming
     reqs = {"cpu": cpu, "memory": mem, **({"example.com/gpu": "1"} if gpu else {})}
     aff = {}
     if pref:
@@ -80,7 +81,9 @@ def test_fast_path_equals_plain_per_node_evaluation(nodes_spec, pods_spec, incom
     start %= len(nodes)
     results = []
     for vectorized in (True, False):
-        res = fw.schedule(pi, c, {}, start, random.Random(7), vectorized=vectorized, diagnose=True)
+        # a default selector (a Service or ReplicaSet selecting the pod) turns on the system default spreading
+        state = {"default_selector": default_selector} if default_selector else {}
+        res = fw.schedule(pi, c, state, start, random.Random(7), vectorized=vectorized, diagnose=True)
         results.append(res)
     fast, plain = results
     assert fast.feasible.tolist() == plain.feasible.tolist()

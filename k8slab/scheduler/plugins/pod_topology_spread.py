@@ -234,10 +234,13 @@ class PodTopologySpread(Plugin):
         # constraints with the same inclusion policies (the system defaults) include a node alike: ask once per node
         policy = [(c.affinity_policy, c.taints_policy) for c in cons]
         same_policy = len(set(policy)) == 1
+        # nothing to exclude when node affinity is honoured but the pod has none, and taints are ignored
+        everywhere = same_policy and cons[0].taints_policy != "Honor" and (
+            cons[0].affinity_policy != "Honor" or (not pod.node_selector and not pod.required_node_affinity))
         for ni in snap.infos:
             if require_all and not all(c.key in ni.labels for c in cons):
                 continue
-            included = cons[0].includes(pod, ni) if same_policy else None
+            included = True if everywhere else cons[0].includes(pod, ni) if same_policy else None
             for j, c in enumerate(cons):
                 if not (included if same_policy else c.includes(pod, ni)):
                     continue
@@ -263,7 +266,26 @@ class PodTopologySpread(Plugin):
         return int(math.floor(score + 0.5))
 
     def score_vec(self, state, pod, snap, idx):
-        return np.array([self.score(state, pod, snap.infos[i]) for i in idx], dtype=np.int64)
+        """``score`` for the nodes ``idx`` at once: same terms added in the same order, so the same floats."""
+        cons, ignored, pair_counts, weights, count = state[self.name + "/score"]
+        idx = np.asarray(idx, dtype=np.intp)
+        total = np.zeros(len(idx))
+        for j, c in enumerate(cons):
+            col, codes = snap.label_column(c.key)
+            col = col[idx]
+            if c.key == HOSTNAME:
+                cnt = np.array([count(snap.infos[i], j) if k >= 0 else 0 for i, k in zip(idx.tolist(), col.tolist())],
+                               dtype=np.float64)
+            else:
+                table = np.zeros(len(codes) + 1)
+                for v, code in codes.items():
+                    table[code] = pair_counts.get((c.key, v), 0)
+                cnt = table[col]
+            total = np.where(col >= 0, total + (cnt * weights[j] + (c.max_skew - 1)), total)
+        out = np.floor(total + 0.5).astype(np.int64)
+        if ignored:
+            out[[snap.infos[i].name in ignored for i in idx.tolist()]] = 0
+        return out
 
     def normalize(self, state, scores):
         ignored = state[self.name + "/score"][1]
