@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -59,10 +60,12 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "labels", "taints", "unschedulable", "alloc_cpu", "alloc_mem", "alloc_eph",
                  "alloc_pods", "alloc_scalars", "req_cpu", "req_mem", "req_eph", "req_scalars", "nz_cpu", "nz_mem",
-                 "pods", "used_ports", "images", "n_affinity", "n_anti_affinity")
+                 "pods", "used_ports", "images", "n_affinity", "n_anti_affinity", "pods_version")
 
     def __init__(self, node: dict):
         self.pods: dict[str, PodInfo] = {}
+        #: changes whenever ``pods`` does, unique across all NodeInfos and their clones (plugins memoize on it)
+        self.pods_version = next(_VERSIONS)
         self.req_cpu = self.req_mem = self.req_eph = self.nz_cpu = self.nz_mem = 0
         self.req_scalars: dict[str, int] = {}
         self.used_ports: Counter = Counter()
@@ -98,6 +101,7 @@ class NodeInfo:
             self.pods[pi.key] = pi
         else:
             self.pods.pop(pi.key, None)
+        self.pods_version = next(_VERSIONS)
         self.req_cpu += sign * pi.cpu
         self.req_mem += sign * pi.mem
         self.req_eph += sign * pi.eph
@@ -132,6 +136,7 @@ class NodeInfo:
         return f"<NodeInfo {self.name} pods={len(self.pods)}>"
 
 
+_VERSIONS = itertools.count()
 _ARRAYS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph", "nz_cpu", "nz_mem")
 
 

@@ -81,9 +81,9 @@ def _counter(cons: list[Constraint], namespace: str, kept: dict | None = None):
 
     Performance only: the system default constraints share one selector, so each node's pods are counted once,
     not once per constraint and again in score; pods with the same labels (a ReplicaSet's) are matched once.
-    ``kept`` (the plugin's, across cycles) maps (selector, namespace) to node name -> (the node's PodInfos, count):
-    a node whose PodInfos are the very same objects is not counted again (a PodInfo never changes once built;
-    a changed pod is a new PodInfo).
+    ``kept`` (the plugin's, across cycles) maps (selector, namespace) to node name -> (pods_version, count): a node
+    whose pod set has not changed since is not counted again (a PodInfo's labels, namespace and deletion never
+    change once built: a pod changing those is a new PodInfo).
     """
     sels: list = []
     sel_of = []  # constraint index -> index in sels
@@ -103,14 +103,13 @@ def _counter(cons: list[Constraint], namespace: str, kept: dict | None = None):
         k = sel_of[j]
         got = counts[k].get(ni.name)
         if got is None:
-            pods = tuple(ni.pods.values())
             seen = known[k].get(ni.name)
-            if seen is not None and seen[0] == pods:  # PodInfo has no __eq__: the same objects
+            if seen is not None and seen[0] == ni.pods_version:
                 got = seen[1]
             else:
                 sel, m = sels[k], memo[k]
                 got = 0
-                for p in pods:
+                for p in ni.pods.values():
                     if p.terminating or p.namespace != namespace:
                         continue
                     items = tuple(p.labels.items())
@@ -118,7 +117,7 @@ def _counter(cons: list[Constraint], namespace: str, kept: dict | None = None):
                     if hit is None:
                         hit = m[items] = sel is not None and sel.matches(p.labels)
                     got += hit
-                known[k][ni.name] = (pods, got)
+                known[k][ni.name] = (ni.pods_version, got)
             counts[k][ni.name] = got
         return got
 
