@@ -183,7 +183,7 @@ class APIServer:
         """Call ``callback(event_type, obj)`` for every change to objects of this resource (an informer)."""
         if user is not None:
             self._authorize("watch", resource, namespace, "", user, record=False)
-        self.etcd.watch(f"/registry/{resource.etcd_prefix or resource.name}/", lambda t, _k, o: callback(t, o))
+        self.etcd.watch(f"/registry/{resource.etcd_prefix or resource.name}/", callback, with_key=False)
 
     # -- the write pipeline --------------------------------------------------------------------------
     def _authorize(self, verb: str, res: APIResource, namespace: str | None, name: str, user,

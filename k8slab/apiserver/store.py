@@ -58,7 +58,7 @@ class Etcd:
         # every directory of every key -> its keys, so a range read costs what it returns, not the store's size
         self._dirs: dict[str, set[str]] = {}
         self.revision = 0
-        self._watchers: list[tuple[str, WatchEvent]] = []
+        self._watchers: list[tuple[str, Callable, bool]] = []
         #: (key, bytes) -> bytes, applied on write; and its inverse on read (see k8slab secrets)
         self.transform_to_storage: Callable[[str, bytes], bytes] | None = None
         self.transform_from_storage: Callable[[str, bytes], bytes] | None = None
@@ -149,12 +149,13 @@ class Etcd:
         return count
 
     # -- watch -------------------------------------------------------------------------------------
-    def watch(self, prefix: str, callback: WatchEvent) -> None:
-        """Call ``callback(type, key, obj)`` for every later change under ``prefix``."""
-        self._watchers.append((prefix, callback))
+    def watch(self, prefix: str, callback: WatchEvent, with_key: bool = True) -> None:
+        """Call ``callback(type, key, obj)`` (``callback(type, obj)`` without the key) for every later change under
+        ``prefix``."""
+        self._watchers.append((prefix, callback, with_key))
         self.__dict__.pop("_by_resource", None)
 
-    def _candidates(self, key: str) -> list[tuple[str, WatchEvent]]:
+    def _candidates(self, key: str) -> list[tuple[str, Callable, bool]]:
         # watchers that can match keys of this key's resource ("/registry/<resource>/..."), in registration order:
         # a lab has dozens of watchers, a write concerns a few
         by = self.__dict__.setdefault("_by_resource", {})
@@ -163,15 +164,18 @@ class Etcd:
         found = by.get(res)
         if found is None:
             base = f"/registry/{res}/" if res is not None else key
-            found = by[res] = [(p, cb) for p, cb in self._watchers
-                               if base.startswith(p) or p.startswith(base)] if res is not None else list(
+            found = by[res] = [w for w in self._watchers
+                               if base.startswith(w[0]) or w[0].startswith(base)] if res is not None else list(
                 self._watchers)
         return found
 
     def _notify(self, event_type: str, key: str, obj: dict) -> None:
-        for prefix, callback in self._candidates(key):
+        for prefix, callback, with_key in self._candidates(key):
             if key.startswith(prefix):
-                callback(event_type, key, obj)
+                if with_key:
+                    callback(event_type, key, obj)
+                else:
+                    callback(event_type, obj)
 
     # -- persistence -------------------------------------------------------------------------------
     def dump(self) -> dict:
