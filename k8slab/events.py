@@ -36,6 +36,7 @@ class EventRecorder:
         self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> event name (eventLogger)
         # aggregate key -> (last time, distinct messages: one as a str, several as a set) (EventAggregator)
         self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
+        self._last_nanos: OrderedDict[tuple[str, str], int] = OrderedDict()  # (namespace, name) -> next nanosecond
         self._res = api.resource("events")
 
     def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
@@ -91,11 +92,14 @@ class EventRecorder:
                 self.api.write_status(self._res, ev)
                 return
         # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next free nanosecond
-        nanos = int((_EPOCH_TS + clock) * 1e9)
+        # (the last nanosecond used per object is remembered, in an LRU like the others, to skip the probing)
+        obj_key = (namespace, meta.get("name"))
+        nanos = max(int((_EPOCH_TS + clock) * 1e9), _lru_get(self._last_nanos, obj_key) or 0)
         name = f"{meta.get('name')}.{nanos:x}"
         while self.api.etcd.get(self._res.key(namespace, name)) is not None:
             nanos += 1
             name = f"{meta.get('name')}.{nanos:x}"
+        _lru_put(self._last_nanos, obj_key, nanos + 1, self.MAX_LRU_ENTRIES)
         source = {"component": component}
         if host:
             source["host"] = host

@@ -151,22 +151,17 @@ class PodInfo:
     )
 
     def __init__(self, pod: dict):
-        self.pod = pod
         md = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
-        status = pod.get("status") or {}
         self.name = md.get("name", "")
         self.namespace = md.get("namespace") or "default"
         self.key = f"{self.namespace}/{self.name}"
         self.uid = md.get("uid") or self.key
-        self.labels = md.get("labels") or {}
         self.priority = int(spec.get("priority") or 0)
         self.scheduler_name = spec.get("schedulerName") or "default-scheduler"
         self.node_name = spec.get("nodeName") or ""
         self.preemption_policy = spec.get("preemptionPolicy") or "PreemptLowerPriority"
-        self.nominated_node_name = status.get("nominatedNodeName") or ""
         self.terminating = bool(md.get("deletionTimestamp"))
-        self.start_time = status.get("startTime") or ""
         self.creation = md.get("creationTimestamp") or ""
         self.scheduling_gates = tuple(g.get("name") for g in spec.get("schedulingGates") or ())
         reqs = pod_requests(pod)
@@ -187,8 +182,21 @@ class PodInfo:
                 if hp > 0:
                     ports.append((p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", hp))
         self.host_ports = tuple(ports)
-        self.tolerations = spec.get("tolerations") or ()
         self.images = tuple(c.get("image", "") for key in ("initContainers", "containers") for c in spec.get(key) or ())
+        self._cache: dict = {}
+        self.rebind(pod)
+
+    def rebind(self, pod: dict) -> None:
+        """Point at a newer version of the same pod whose labels and spec are equal (a status update): the fields
+        that reference the pod's objects follow it, so the old version can be freed; nothing is parsed again."""
+        self.pod = pod
+        md = pod.get("metadata") or {}
+        spec = pod.get("spec") or {}
+        status = pod.get("status") or {}
+        self.labels = md.get("labels") or {}
+        self.nominated_node_name = status.get("nominatedNodeName") or ""
+        self.start_time = status.get("startTime") or ""
+        self.tolerations = spec.get("tolerations") or ()
         self.node_selector = spec.get("nodeSelector") or {}
         aff = spec.get("affinity") or {}
         na = aff.get("nodeAffinity") or {}
@@ -201,7 +209,6 @@ class PodInfo:
         self.preferred_affinity = pa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()
         self.preferred_anti_affinity = paa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()
         self.spread_constraints = spec.get("topologySpreadConstraints") or ()
-        self._cache: dict = {}
 
     @property
     def has_affinity(self) -> bool:

@@ -159,7 +159,8 @@ class Scheduler:
                 == {k: v for k, v in old_spec.items() if k != "nodeName"})
         if not same:
             return False
-        pi.pod, pi.node_name, pi.nominated_node_name = pod, node, ""
+        pi.rebind(pod)
+        pi.node_name, pi.nominated_node_name = node, ""
         self.queue.delete(key)
         self._forget_nomination(key)
         self.queue.move_all("AssignedPodAdd", self.clock())
@@ -180,9 +181,7 @@ class Scheduler:
         if (pi is None or spec.get("nodeName") != node or phase in _TERMINAL or md.get("deletionTimestamp")
                 or md.get("uid") != pi.uid or (md.get("labels") or {}) != pi.labels or spec != pi.pod.get("spec")):
             return False
-        status = pod.get("status") or {}
-        pi.pod, pi.start_time = pod, status.get("startTime") or ""
-        pi.nominated_node_name = status.get("nominatedNodeName") or ""
+        pi.rebind(pod)
         self.queue.move_all("AssignedPodUpdate", self.clock())
         return True
 

@@ -49,11 +49,13 @@ class AffinityTerm:
         return False
 
 
-def _terms(pod, which: str) -> list[AffinityTerm]:
+def _terms(pod, which: str) -> list[AffinityTerm] | tuple:
+    raw = getattr(pod, which)
+    if not raw:
+        return ()  # most pods have no terms: nothing cached per pod
     cache = pod._cache
     key = "ipa/" + which
     if key not in cache:
-        raw = getattr(pod, which)
         if which.startswith("preferred"):
             cache[key] = [AffinityTerm(t.get("podAffinityTerm") or {}, pod.namespace, int(t.get("weight") or 0))
                           for t in raw]

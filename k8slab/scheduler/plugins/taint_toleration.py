@@ -99,10 +99,16 @@ def _as_dicts(sig: tuple) -> list[dict]:
     return [{"key": k, "value": v, "effect": e} for k, v, e in sig]
 
 
+_TOL_KEYS: dict[tuple, tuple] = {}  # one shared tuple per distinct set of tolerations (most pods have the defaults)
+
+
 def _tol_key(pod) -> tuple:
     key = pod._cache.get("tol_key")
     if key is None:  # a PodInfo's tolerations do not change: computed once per pod
-        key = pod._cache["tol_key"] = tuple(tuple(sorted((k, str(v)) for k, v in t.items())) for t in pod.tolerations)
+        key = tuple(tuple(sorted((k, str(v)) for k, v in t.items())) for t in pod.tolerations)
+        if len(_TOL_KEYS) > 4096:
+            _TOL_KEYS.clear()
+        key = pod._cache["tol_key"] = _TOL_KEYS.setdefault(key, key)
     return key
 
 
