@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 
 from k8slab.admission.jsonpatch import diff
+from k8slab.apiserver.store import _dumps, _loads
 from k8slab.errors import Forbidden, K8sLabError
 
 __all__ = [
@@ -236,7 +236,7 @@ class AdmissionChain:
                 raise
             patch = []
             if before is not None and _snapshot(req.obj) != before:
-                patch = diff(json.loads(before), req.obj)
+                patch = diff(_loads(before), req.obj)
             if patch or not getattr(plugin, "quiet", False):
                 req.trace.append(Step("mutating admission", "ok", plugin.name, plugin=plugin.name, patch=patch or None))
 
@@ -277,7 +277,9 @@ def _rejected(stage: str, plugin: str, err: K8sLabError):
     return Step(stage, "rejected", error_text(err), plugin=plugin, message=str(err))
 
 
-_snapshot = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# the store's encoder (orjson, with the standard library's fallback): two snapshots per plugin per request were 10%
+# of a 1,000-replica rollout with the standard library
+_snapshot = _dumps
 
 
 def _position(plugin) -> tuple[int, str]:
