@@ -39,7 +39,7 @@ class StatefulSetController(WorkloadController):
         if ref is not None:
             if ref.get("kind") == "StatefulSet":
                 yield f"{ns}/{ref.get('name')}"
-        elif event_type != "DELETED" and obj.get("kind") == "Pod":
+        elif event_type != "DELETED" and obj.get("kind") == "Pod" and len(self.sets):
             parent = ordinal_of(obj)[0]
             sts = self.sets.get(ns, parent)
             if sts is not None and selector_of(sts["spec"].get("selector")).matches(obj["metadata"].get("labels")):

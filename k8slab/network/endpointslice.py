@@ -333,14 +333,20 @@ class _ServiceBackedController(Controller):
             yield f"{ns}/{meta.get('name')}"
             return
         pod_key = f"{ns}/{meta.get('name')}"
-        labels = meta.get("labels") or {}
-        now = {f"{ns}/{name}" for name, sel in self._selectors.get(ns, {}).items() if sel.matches(labels)}
-        before = self._members.get(pod_key, set())
-        if event_type == "DELETED":
-            self._members.pop(pod_key, None)
+        selectors = self._selectors.get(ns)
+        if selectors:
+            labels = meta.get("labels") or {}
+            now = {f"{ns}/{name}" for name, sel in selectors.items() if sel.matches(labels)}
         else:
+            now = set()
+        # pods no Service selects are not remembered (an empty set per pod weighed 13 MB for 30,000 pods)
+        before = self._members.pop(pod_key, None) if event_type == "DELETED" or not now else self._members.get(pod_key)
+        if now and event_type != "DELETED":
             self._members[pod_key] = now
-        yield from sorted(now | before)
+        if before:
+            now = now | before
+        if now:
+            yield from sorted(now)
 
     def _service_and_pods(self, key: str):
         ns, name = key.split("/", 1)
