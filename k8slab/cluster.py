@@ -372,9 +372,10 @@ def without_cyclic_gc():
 
     The lab's objects are acyclic JSON trees and long-lived component state: a 3,000-pod run leaves 348 objects
     for the cyclic collector to free, yet with it on, a 30,000-pod run spent 16 of its 47 s in 20 full collections
-    that rescanned ~2 million live objects and freed none. On exit, what the pause allocated is moved to the oldest
-    generation in O(1) (``gc.freeze`` then ``gc.unfreeze``) rather than rescanned by the next young collection
-    (10% of a 10,000-pod run); the next full collection, when it comes, frees any cycle among it as usual.
+    that rescanned ~2 million live objects and freed none. On exit after bulk work (more than ``_BULK`` new tracked
+    objects), what the pause allocated is moved to the oldest generation in O(1) (``gc.freeze`` then
+    ``gc.unfreeze``) rather than rescanned by the next young collection (10% of a 10,000-pod run); the next full
+    collection frees any cycle among it as usual. After small work the collector simply resumes.
     """
     if not gc.isenabled():  # nested, or the caller turned it off
         yield
@@ -383,6 +384,10 @@ def without_cyclic_gc():
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_count()[0] > _BULK:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
+
+
+_BULK = 200_000
