@@ -137,7 +137,8 @@ class NodeInfo:
 
 
 _VERSIONS = itertools.count()
-_ARRAYS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph", "nz_cpu", "nz_mem")
+_ARRAYS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph", "nz_cpu", "nz_mem",
+           "pods_version")
 
 
 class Cache:

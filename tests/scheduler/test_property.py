@@ -79,6 +79,15 @@ def test_fast_path_equals_plain_per_node_evaluation(nodes_spec, pods_spec, incom
     fw = Framework(Profile(scoring_strategy=strategy, percentage_of_nodes_to_score=pct))
     pi = PodInfo(p)
     start %= len(nodes)
+    _compare(fw, pi, c, start, default_selector)
+    # again after a pod lands on a node: what plugins memoize per node must follow the change
+    extra = PodInfo(pod("landed", {"cpu": "100m"}, node_name=nodes[start]["metadata"]["name"], labels={"app": "app-a"}))
+    c.add_pod(extra, nodes[start]["metadata"]["name"])
+    c.refresh()
+    _compare(fw, pi, c, start, default_selector)
+
+
+def _compare(fw, pi, c, start, default_selector):
     results = []
     for vectorized in (True, False):
         # a default selector (a Service or ReplicaSet selecting the pod) turns on the system default spreading

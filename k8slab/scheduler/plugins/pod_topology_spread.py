@@ -121,6 +121,23 @@ def _counter(cons: list[Constraint], namespace: str, kept: dict | None = None):
             counts[k][ni.name] = got
         return got
 
+    def per_node(snap, j: int) -> np.ndarray:
+        """``count(ni, j)`` for every node of ``snap``, in its order; only nodes whose pods changed since the last
+        call are counted again (the array is kept with the per-node counts, under the key None)."""
+        k = sel_of[j]
+        entry = known[k].get(None)
+        versions = snap.pods_version
+        if entry is None or entry[0] is not snap.names:
+            entry = known[k][None] = (snap.names, versions.copy(),
+                                      np.array([count(ni, j) for ni in snap.infos], dtype=np.int64))
+        else:
+            stale = np.flatnonzero(entry[1] != versions)
+            for i in stale.tolist():
+                entry[2][i] = count(snap.infos[i], j)
+            entry[1][stale] = versions[stale]
+        return entry[2]
+
+    count.per_node = per_node
     return count
 
 
@@ -236,10 +253,22 @@ class PodTopologySpread(Plugin):
         # nothing to exclude when node affinity is honoured but the pod has none, and taints are ignored
         everywhere = same_policy and cons[0].taints_policy != "Honor" and (
             cons[0].affinity_policy != "Honor" or (not pod.node_selector and not pod.required_node_affinity))
+        if everywhere and not require_all:  # every node counts: sum per label value with numpy
+            for j, c in enumerate(cons):
+                if c.key == HOSTNAME:
+                    continue
+                col, codes = snap.label_column(c.key)
+                sums = np.bincount(col + 1, weights=count.per_node(snap, j), minlength=len(codes) + 1)
+                for v, code in (("", -1), *codes.items()):  # a node without the label has the value ""
+                    pair = (c.key, v)
+                    if pair in pair_counts:
+                        pair_counts[pair] += int(sums[code + 1])
+            state[self.name + "/score"] = (cons, ignored, pair_counts, weights, count)
+            return None
         for ni in snap.infos:
             if require_all and not all(c.key in ni.labels for c in cons):
                 continue
-            included = True if everywhere else cons[0].includes(pod, ni) if same_policy else None
+            included = cons[0].includes(pod, ni) if same_policy else None
             for j, c in enumerate(cons):
                 if not (included if same_policy else c.includes(pod, ni)):
                     continue
@@ -273,8 +302,7 @@ class PodTopologySpread(Plugin):
             col, codes = snap.label_column(c.key)
             col = col[idx]
             if c.key == HOSTNAME:
-                cnt = np.array([count(snap.infos[i], j) if k >= 0 else 0 for i, k in zip(idx.tolist(), col.tolist())],
-                               dtype=np.float64)
+                cnt = np.where(col >= 0, count.per_node(snap, j)[idx], 0).astype(np.float64)
             else:
                 table = np.zeros(len(codes) + 1)
                 for v, code in codes.items():
