@@ -390,4 +390,4 @@ def without_cyclic_gc():
         gc.enable()
 
 
-_BULK = 200_000
+_BULK = 50_000
