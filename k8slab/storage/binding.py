@@ -177,6 +177,8 @@ def pre_bind(lab, pod: dict, node_name: str) -> list[str]:
     """
     from k8slab.storage.pv_controller import ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE
 
+    if not any("persistentVolumeClaim" in v or "ephemeral" in v for v in (pod.get("spec") or {}).get("volumes") or ()):
+        return []  # no claims: nothing to read (the node and every PV were decoded for each pod)
     node = lab.etcd.read(f"/registry/minions/{node_name}")
     pending = []
     chosen: set[str] = set()
