@@ -38,6 +38,7 @@ class EventRecorder:
         self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
         self._last_nanos: OrderedDict[tuple[str, str], int] = OrderedDict()  # (namespace, name) -> next nanosecond
         self._res = api.resource("events")
+        self._prefix = self._res.key("", "")[:-1]  # "/registry/events/"
 
     def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
         """EventAggregator: from the 10th distinct message of one kind within 10 minutes, one combined event is updated.
@@ -95,8 +96,9 @@ class EventRecorder:
         # (the last nanosecond used per object is remembered, in an LRU like the others, to skip the probing)
         obj_key = (namespace, meta.get("name"))
         nanos = max(int((_EPOCH_TS + clock) * 1e9), _lru_get(self._last_nanos, obj_key) or 0)
+        etcd, prefix = self.api.etcd, f"{self._prefix}{namespace}/"
         name = f"{meta.get('name')}.{nanos:x}"
-        while self.api.etcd.get(self._res.key(namespace, name)) is not None:
+        while etcd.get(prefix + name) is not None:
             nanos += 1
             name = f"{meta.get('name')}.{nanos:x}"
         _lru_put(self._last_nanos, obj_key, nanos + 1, self.MAX_LRU_ENTRIES)
@@ -119,7 +121,7 @@ class EventRecorder:
             "reportingInstance": host,
         }
         _lru_put(self._seen, key, name, self.MAX_LRU_ENTRIES)
-        self.api.write_status(self._res, ev)
+        etcd.put(prefix + name, ev)  # what write_status does, with the key already at hand
 
     def for_object(self, obj: dict) -> list[dict]:
         """The events about one object, oldest first (what `kubectl describe` lists)."""

@@ -155,8 +155,7 @@ class Scheduler:
         same = (node == self.cache.pod_node.get(key) and phase not in _TERMINAL and md.get("uid") == pi.uid
                 and not md.get("deletionTimestamp")
                 and (md.get("labels") or {}) == pi.labels
-                and {k: v for k, v in spec.items() if k != "nodeName"}
-                == {k: v for k, v in old_spec.items() if k != "nodeName"})
+                and {**spec, "nodeName": None} == {**old_spec, "nodeName": None})
         if not same:
             return False
         pi.rebind(pod)
