@@ -189,7 +189,9 @@ class KubeScheduler(Component):
 
     # -- the scheduling loop ---------------------------------------------------------------------------
     def _kick(self) -> None:
-        if self._wakeup is not None and not self._wakeup.triggered:
+        # with nothing queued a wake-up would find nothing to do (back-off and flush times wake the loop by their
+        # own timer): the kubelets' status writes of 30,000 running pods no longer wake it each time
+        if self._wakeup is not None and not self._wakeup.triggered and len(self.scheduler.queue):
             self._wakeup.succeed()
 
     def _loop(self):
