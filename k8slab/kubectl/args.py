@@ -30,11 +30,12 @@ FLAGS_WITH_VALUE = {
     "--docker-password": "docker-password", "--docker-email": "docker-email", "--cert": "cert", "--key": "key",
     "--min": "min", "--max": "max", "--cpu-percent": "cpu-percent", "--for": "for", "--env": "env",
     "--labels": "labels", "--since": "since", "--dry-run": "dry-run", "--cascade": "cascade",
-    "--from-env-file": "from-env-file",
+    "--from-env-file": "from-env-file", "--request-timeout": "request-timeout",
 }
 BOOL_FLAGS = {
     "-A": "all-namespaces", "--all-namespaces": "all-namespaces", "--show-labels": "show-labels",
     "-R": "recursive", "--recursive": "recursive", "-w": "watch", "--watch": "watch", "--all": "all",
+    "--watch-only": "watch-only", "--output-watch-events": "output-watch-events",
     "--overwrite": "overwrite", "--now": "now", "--force": "force", "-p": "previous", "--previous": "previous",
     "--list": "list", "--no-headers": "no-headers", "--ignore-daemonsets": "ignore-daemonsets",
     "--delete-emptydir-data": "delete-emptydir-data", "--wait": "wait", "--show-kind": "show-kind",

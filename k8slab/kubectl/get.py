@@ -9,7 +9,7 @@ from k8slab.kubectl.format import tabulate
 from k8slab.kubectl.output import as_list, to_json, to_yaml
 from k8slab.kubectl.printers import columns_for, label_string
 
-__all__ = ["get", "select", "resolve_targets", "namespace_of"]
+__all__ = ["get", "select", "selected", "table_rows", "resolve_targets", "namespace_of"]
 
 _ALL = [r for r in RESOURCES if "all" in r.categories]
 _ALL_ORDER = ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
@@ -64,7 +64,11 @@ def select(lab, args, res, names: list[str], ns: str | None, errors: list[str]) 
             except NotFound as e:
                 errors.append(error_text(e))
         return objs
-    objs = lab.api.list(res, ns)
+    return selected(args, res, lab.api.list(res, ns))
+
+
+def selected(args, res, objs: list[dict]) -> list[dict]:
+    """The objects that -l and --field-selector keep."""
     if args.get("selector"):
         from k8slab.api.labels import parse_selector
 
@@ -79,10 +83,10 @@ def select(lab, args, res, names: list[str], ns: str | None, errors: list[str]) 
 
 @command("get")
 def get(lab, args, stdin=None) -> KubectlResult:
-    if args.has("watch"):
-        from k8slab.kubectl.commands import not_simulated
-        return not_simulated("get --watch", "the lab has no live terminal; run the clock and get again, or use "
-                             "lab.kubectl('get events')")
+    if args.has("watch") or args.has("watch-only"):
+        from k8slab.kubectl.watch import watch
+
+        return watch(lab, args)
     targets = resolve_targets(args.words[1:])
     ns = None if args.has("all-namespaces") else namespace_of(lab, args)
     output = args.get("output") or ""
@@ -123,6 +127,11 @@ def _type_name(lab, obj) -> str:
 
 
 def _table(res, objs, args, now, multi, show_ns) -> str:
+    return tabulate(table_rows(res, objs, args, now, multi, show_ns)) + "\n"
+
+
+def table_rows(res, objs, args, now, multi, show_ns) -> list[list[str]]:
+    """The cells of ``kubectl get``'s table, the header first (unless --no-headers)."""
     headers, row, wide_headers, wide_row = columns_for(res.kind)
     wide = args.get("output") == "wide" and wide_row is not None
     label_cols = [c for spec in args.get("label-columns") or () for c in spec.split(",")]
@@ -150,7 +159,7 @@ def _table(res, objs, args, now, multi, show_ns) -> str:
         if args.has("show-labels"):
             r.append(label_string(labels))
         rows.append(r)
-    return tabulate(rows) + "\n"
+    return rows
 
 
 def _is_default_class(sc: dict) -> bool:
