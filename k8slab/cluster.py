@@ -149,9 +149,9 @@ class Cluster:
                 raise Forbidden(f'pods "{req.name}" is forbidden: no PriorityClass with name {pc_name} was found')
             spec["priority"] = pc.get("value", 0)
             spec["preemptionPolicy"] = pc.get("preemptionPolicy", "PreemptLowerPriority")
-        else:
+        else:  # (no PriorityClass stored, the usual case: nothing to read)
             default = next((pc for pc in self.api.list(self.api.resource("priorityclasses"))
-                            if pc.get("globalDefault")), None)
+                            if pc.get("globalDefault")), None) if self.etcd.count("/registry/priorityclasses/") else None
             spec.setdefault("priority", default.get("value", 0) if default else 0)
             if default:
                 spec["priorityClassName"] = default["metadata"]["name"]
@@ -199,7 +199,7 @@ class Cluster:
             for i, ((obj, _source), dec) in enumerate(zip(docs, decoded)):
                 self.api.record_patches = i == last  # the trace learners read is the last request's
                 stored, action = self.api.apply(obj, namespace=namespace, decoded=dec)
-                results.append(self._result(stored, action))
+                results.append(self._result(stored, action, dec.resource))
         finally:
             self.api.record_patches = True
         return results
@@ -230,8 +230,8 @@ class Cluster:
                     raise NotFound(f'namespaces "{ns}" not found')
         return out
 
-    def _result(self, obj: dict, action: str) -> ApplyResult:
-        res = self.api.resource(obj["kind"], obj["apiVersion"])
+    def _result(self, obj: dict, action: str, res=None) -> ApplyResult:
+        res = res or self.api.resource(obj["kind"], obj["apiVersion"])
         return ApplyResult(obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"), action,
                            res.singular if not res.group else f"{res.singular}.{res.group}")
 
