@@ -62,6 +62,7 @@ _LAZY = {
     "load_registry": "k8slab.registry",
     "UserInfo": "k8slab.apiserver.authn",
     "load_personas": "k8slab.apiserver.personas",
+    "Persona": "k8slab.apiserver.personas",
     "who_can": "k8slab.apiserver.personas",
     "PolicyEngine": "k8slab.admission.policy",
     "SidecarInjector": "k8slab.admission.sidecar",

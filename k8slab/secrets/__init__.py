@@ -6,7 +6,21 @@ import base64
 
 from k8slab.controllers.base import Component
 
-__all__ = ["SecretsComponent"]
+__all__ = ["SecretsComponent", "etcdctl_get", "decode_encrypted_object"]
+
+#: names chapters import from here, loaded on first use
+_LAZY = {"etcdctl_get": "encryption", "decode_encrypted_object": "kms"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'k8slab.secrets' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"k8slab.secrets.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 class SecretsComponent(Component):
