@@ -31,8 +31,10 @@ class EventRecorder:
 
     def __init__(self, api: APIServer):
         self.api = api
-        # both caches are LRUs of MAX_LRU_ENTRIES, as upstream's: past that, the oldest series is forgotten and its
-        # next occurrence starts a new Event (and a 30,000-pod lab's caches stay bounded)
+        # both caches are LRUs of MAX_LRU_ENTRIES, as upstream's (github.com/golang/groupcache/lru: Get marks an entry
+        # recently used, Add evicts the least recent): past that, the oldest series is forgotten and its next
+        # occurrence starts a new Event (and a 30,000-pod lab's caches stay bounded). The LRU operations are written
+        # inline in record and _aggregate (performance only).
         self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> event name (eventLogger)
         # aggregate key -> (last time, distinct messages: one as a str, several as a set) (EventAggregator)
         self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
@@ -48,17 +50,22 @@ class EventRecorder:
         """
         # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
         # never see a second one, and a set per event source weighs on memory and the garbage collector)
-        found = _lru_get(self._similar, key)
+        similar = self._similar
+        found = similar.get(key)
         if found is None or now - found[0] > self.AGGREGATE_INTERVAL:
-            _lru_put(self._similar, key, (now, message), self.MAX_LRU_ENTRIES)
+            similar[key] = (now, message)  # _lru_put, inlined (performance only)
+            similar.move_to_end(key)
+            if len(similar) > self.MAX_LRU_ENTRIES:
+                similar.popitem(last=False)
             return message, False
+        similar.move_to_end(key)  # _lru_get's touch
         messages = found[1]
         if isinstance(messages, str):
             if messages == message:
-                self._similar[key] = (now, messages)
+                similar[key] = (now, messages)
                 return message, False
             messages = {messages}
-        self._similar[key] = (now, messages)
+        similar[key] = (now, messages)
         messages.add(message)
         if len(messages) < self.AGGREGATE_MAX_EVENTS:
             return message, False
@@ -67,48 +74,56 @@ class EventRecorder:
 
     def record(self, obj: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
         meta = obj.get("metadata") or {}
-        namespace = meta.get("namespace") or "default"
-        involved = {
-            "apiVersion": obj.get("apiVersion"),
-            "kind": obj.get("kind"),
-            "name": meta.get("name"),
-            "namespace": meta.get("namespace"),
-            "uid": meta.get("uid"),
-            "resourceVersion": meta.get("resourceVersion"),
-        }
-        if not meta.get("namespace"):
-            del involved["namespace"]
-        clock = self.api.clock()
-        message, combined = self._aggregate((meta.get("uid"), type_, reason, component, host), message, clock)
+        obj_ns, obj_name, uid = meta.get("namespace"), meta.get("name"), meta.get("uid")
+        namespace = obj_ns or "default"
+        if obj_ns:
+            involved = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "name": obj_name,
+                        "namespace": obj_ns, "uid": uid, "resourceVersion": meta.get("resourceVersion")}
+        else:
+            involved = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "name": obj_name, "uid": uid,
+                        "resourceVersion": meta.get("resourceVersion")}
+        api = self.api
+        clock = api.clock()
+        message, combined = self._aggregate((uid, type_, reason, component, host), message, clock)
         # a combined event is found by its aggregate key, whatever its latest message
-        key = (meta.get("uid"), type_, reason, None if combined else message, component, host)
+        key = (uid, type_, reason, None if combined else message, component, host)
         now = _format_second(int(clock))
-        name = _lru_get(self._seen, key)
+        seen = self._seen
+        name = seen.get(key)
         if name is not None:
-            ev = self.api.etcd.read(self._res.key(namespace, name))
+            seen.move_to_end(key)
+            ev = api.etcd.read(self._res.key(namespace, name))
             if ev is not None:  # else it was deleted (namespace deletion): start over
                 ev["count"] = ev.get("count", 1) + 1
                 ev["lastTimestamp"] = now
                 ev["message"] = message
-                self.api.write_status(self._res, ev)
+                api.write_status(self._res, ev)
                 return
         # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next free nanosecond
         # (the last nanosecond used per object is remembered, in an LRU like the others, to skip the probing)
-        obj_key = (namespace, meta.get("name"))
-        nanos = max(int((_EPOCH_TS + clock) * 1e9), _lru_get(self._last_nanos, obj_key) or 0)
-        etcd, prefix = self.api.etcd, f"{self._prefix}{namespace}/"
-        name = f"{meta.get('name')}.{nanos:x}"
-        while etcd.get(prefix + name) is not None:
+        obj_key = (namespace, obj_name)
+        last_nanos = self._last_nanos
+        nanos = int((_EPOCH_TS + clock) * 1e9)
+        used = last_nanos.get(obj_key)
+        if used is not None:
+            last_nanos.move_to_end(obj_key)
+            if used > nanos:
+                nanos = used
+        etcd, prefix = api.etcd, f"{self._prefix}{namespace}/"
+        name = f"{obj_name}.{nanos:x}"
+        key_ = prefix + name
+        while etcd.get(key_) is not None:
             nanos += 1
-            name = f"{meta.get('name')}.{nanos:x}"
-        _lru_put(self._last_nanos, obj_key, nanos + 1, self.MAX_LRU_ENTRIES)
-        source = {"component": component}
-        if host:
-            source["host"] = host
+            name = f"{obj_name}.{nanos:x}"
+            key_ = prefix + name
+        last_nanos[obj_key] = nanos + 1  # _lru_put, inlined (performance only)
+        last_nanos.move_to_end(obj_key)
+        if len(last_nanos) > self.MAX_LRU_ENTRIES:
+            last_nanos.popitem(last=False)
         ev = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": name, "namespace": namespace, "uid": self.api.new_uid(), "creationTimestamp": now},
+            "metadata": {"name": name, "namespace": namespace, "uid": api.new_uid(), "creationTimestamp": now},
             "involvedObject": involved,
             "reason": reason,
             "message": message,
@@ -116,12 +131,15 @@ class EventRecorder:
             "count": 1,
             "firstTimestamp": now,
             "lastTimestamp": now,
-            "source": source,
+            "source": {"component": component, "host": host} if host else {"component": component},
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        _lru_put(self._seen, key, name, self.MAX_LRU_ENTRIES)
-        etcd.put(prefix + name, ev)  # what write_status does, with the key already at hand
+        seen[key] = name  # _lru_put, inlined
+        seen.move_to_end(key)
+        if len(seen) > self.MAX_LRU_ENTRIES:
+            seen.popitem(last=False)
+        etcd.put(key_, ev)  # what write_status does, with the key already at hand
 
     def for_object(self, obj: dict) -> list[dict]:
         """The events about one object, oldest first (what `kubectl describe` lists)."""
@@ -130,18 +148,3 @@ class EventRecorder:
         evs = [e for e in self.api.list(self._res, meta.get("namespace") or "default")
                if e["involvedObject"].get("uid") == uid]
         return sorted(evs, key=lambda e: (e.get("firstTimestamp") or "", e["metadata"]["name"]))
-
-
-# upstream uses github.com/golang/groupcache/lru: Get marks an entry recently used, Add evicts the least recent
-def _lru_get(cache: OrderedDict, key):
-    found = cache.get(key)
-    if found is not None:
-        cache.move_to_end(key)
-    return found
-
-
-def _lru_put(cache: OrderedDict, key, value, max_entries: int) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    if len(cache) > max_entries:
-        cache.popitem(last=False)

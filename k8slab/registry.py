@@ -211,6 +211,9 @@ class Registry:
         self.bandwidth = int(parse_quantity(str(data.get("pullBandwidth", "50Mi"))).value)
         self.registries: dict = data.get("registries") or {}
         self._behaviors: dict[ImageRef, AppBehavior] = {}
+        # performance only: a pull's outcome depends on the reference and the credentials alone (the data is read
+        # once), so every kubelet's pull of one image reuses it
+        self._pulls: dict[tuple[ImageRef, frozenset], PullOutcome] = {}
 
     def pull_seconds(self, size: int) -> float:
         """Seconds a pull of ``size`` bytes takes at the lab's pull bandwidth."""
@@ -229,6 +232,15 @@ class Registry:
 
         The error texts are containerd's (CRI PullImage), as the kubelet shows them in events.
         """
+        key = (ref, frozenset(credentials))
+        found = self._pulls.get(key)
+        if found is None:
+            if len(self._pulls) >= 4096:
+                self._pulls.clear()
+            found = self._pulls[key] = self._pull(ref, key[1])
+        return found
+
+    def _pull(self, ref: ImageRef, credentials: frozenset) -> PullOutcome:
         full = str(ref)
         prefix = f'failed to pull and unpack image "{full}": failed to resolve reference "{full}": '
         reg = self.registries.get(ref.domain)

@@ -11,6 +11,7 @@ import base64
 import random
 
 from k8slab.controllers.base import Component
+from k8slab.storage.volumes import VolumeError, _field, project_volume
 
 __all__ = ["ConfigSync", "SYNC_FREQUENCY", "JITTER_FACTOR", "resolve_env", "EnvError"]
 
@@ -41,8 +42,6 @@ def resolve_env(pod: dict, container: dict, lookup) -> dict[str, str]:
     ...
     k8slab.config.propagation.EnvError: couldn't find key nope in ConfigMap default/app
     """
-    from k8slab.storage.volumes import _field
-
     ns = pod["metadata"].get("namespace", "default")
     env: dict[str, str] = {}
 
@@ -157,8 +156,6 @@ class ConfigSync(Component):
         self._sync(pod, start=True)
 
     def _sync(self, pod: dict, start: bool = False) -> None:
-        from k8slab.storage.volumes import VolumeError, project_volume
-
         uid = pod["metadata"]["uid"]
         name = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
         self.syncs.append((self.env.now, name))
@@ -196,12 +193,8 @@ class ConfigSync(Component):
         key = (pod["metadata"].get("uid"), volume["name"])
         snap = (self.start_snapshots if sub_path else self.snapshots).get(key)
         if snap is None:
-            from k8slab.storage.volumes import project_volume
-
             return project_volume(pod, volume, self._lookup)
         if "__error__" in snap:
-            from k8slab.storage.volumes import VolumeError
-
             raise VolumeError(snap["__error__"][0].decode())
         return snap
 

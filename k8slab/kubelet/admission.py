@@ -21,10 +21,12 @@ def allocatable_of(node: dict) -> dict[str, int]:
     return out
 
 
-def admit(pod: dict, allocatable: dict[str, int], used: dict[str, int], pod_count: int) -> tuple[str, str] | None:
+def admit(pod: dict, allocatable: dict[str, int], used: dict[str, int], pod_count: int,
+          requests: dict[str, int] | None = None) -> tuple[str, str] | None:
     """None when the pod fits, else (reason, message) as the kubelet rejects it: ``OutOfcpu``, ``OutOfmemory``...
 
-    ``used`` holds the summed requests of the pods already admitted, ``pod_count`` how many there are.
+    ``used`` holds the summed requests of the pods already admitted, ``pod_count`` how many there are;
+    ``requests`` the pod's own (``pod_requests(pod)``, computed here when not given).
     Only the first failing resource is reported, as the kubelet does.
 
     upstream: pkg/kubelet/lifecycle/predicate.go (GeneralPredicates, InsufficientResourceError, rejectPod)
@@ -41,7 +43,7 @@ def admit(pod: dict, allocatable: dict[str, int], used: dict[str, int], pod_coun
     if allowed_pods is not None and pod_count + 1 > allowed_pods:
         return "OutOfpods", (f"Node didn't have enough resource: pods, requested: 1, used: {pod_count}, "
                              f"capacity: {allowed_pods}")
-    req = pod_requests(pod)
+    req = pod_requests(pod) if requests is None else requests
     for name in ("cpu", "memory", "ephemeral-storage"):
         want = req.get(name, 0)
         if want == 0 or name not in allocatable:

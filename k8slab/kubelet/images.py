@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import lru_cache
 
 from k8slab.kubelet.backoff import IMAGE_BACKOFF, MAX_CONTAINER_BACKOFF, Backoff, go_duration
-from k8slab.registry import parse_image
+from k8slab.registry import ImageRef, parse_image
 
 __all__ = ["ImageManager", "default_tag", "pull_credentials"]
 
@@ -28,6 +29,18 @@ def default_tag(image: str) -> str:
     if not ref.digest and ref.tag and not image.endswith(":" + ref.tag):
         return f"{image}:{ref.tag}"
     return image
+
+
+@lru_cache(maxsize=4096)
+def _resolve(requested: str) -> tuple[str, ImageRef, str]:
+    """(the image as events name it, its parsed reference, the reference as the node's cache keys it).
+
+    Performance only: what :meth:`ImageManager.ensure` computes for every container start, once per image text
+    (a ValueError is raised as by :func:`default_tag` and :func:`parse_image`, and not cached).
+    """
+    image = default_tag(requested)
+    ref = parse_image(requested)
+    return image, ref, str(ref)
 
 
 def pull_credentials(api, pod: dict) -> tuple[set[str], list[str]]:
@@ -61,6 +74,7 @@ def pull_credentials(api, pod: dict) -> tuple[set[str], list[str]]:
     return hosts, missing
 
 
+@lru_cache(maxsize=1024)  # performance only: a node's pulls share a few durations
 def _ms(seconds: float) -> str:
     """A duration truncated to milliseconds, as Go prints it (the clock's float noise removed first)."""
     return go_duration(int(round(seconds, 6) * 1000) / 1000)
@@ -105,14 +119,12 @@ class ImageManager:
         event = pw.container_event
         name = container["name"]
         try:
-            image = default_tag(requested)
-            ref = parse_image(requested)
+            image, ref, key_ref = _resolve(requested)
         except ValueError as e:
             msg = f'Failed to apply default image tag "{requested}": {e}'
             event(name, "Warning", "InspectFailed", msg)
             return "", msg, "InvalidImageName"
         policy = container.get("imagePullPolicy") or "IfNotPresent"
-        key_ref = str(ref)
         have = self.present.get(key_ref)
         if policy != "Always" and have is not None:
             event(name, "Normal", "Pulled", f'Container image "{requested}" already present on machine')

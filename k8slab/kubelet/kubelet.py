@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from k8slab.apiserver.server import format_time
+from k8slab.config.propagation import EnvError, resolve_env
 from k8slab.controllers.base import Component
 from k8slab.kubelet.admission import admit, allocatable_of
 from k8slab.kubelet.backoff import CONTAINER_BACKOFF, MAX_CONTAINER_BACKOFF, Backoff
 from k8slab.kubelet.images import ImageManager
-from k8slab.kubelet.lifecycle import PodWorker
+from k8slab.kubelet.lifecycle import WORKER_BACKOFF, PodWorker
 from k8slab.kubelet.node import fill_node_status, node_internal_ip, ready_conditions
 from k8slab.kubelet.statusmanager import StatusManager
 from k8slab.kubelet.volumes import VolumeManager
+from k8slab.network.ipam import SandboxError
 from k8slab.registry import load_registry
+from k8slab.scheduler.podinfo import pod_requests
 
 __all__ = ["Kubelet", "Kubelets"]
 
@@ -63,14 +66,13 @@ class Kubelet:
         if (pod.get("status") or {}).get("phase") in _TERMINAL:
             pw.finished = True  # already done (a loaded lab): nothing to run
             return pw
-        from k8slab.scheduler.podinfo import pod_requests
-
-        rejected = admit(pod, allocatable_of(self.node), self.used, self.admitted)
+        requests = pod_requests(pod)
+        rejected = admit(pod, allocatable_of(self.node), self.used, self.admitted, requests)
         if rejected:
             pw.rejected = rejected
         else:
-            pw.requests = pod_requests(pod)
-            for k, v in pw.requests.items():
+            pw.requests = requests
+            for k, v in requests.items():
                 self.used[k] = self.used.get(k, 0) + v
             self.admitted += 1
         if self.running:
@@ -98,9 +100,6 @@ class Kubelet:
         upstream: kuberuntime_manager.go createPodSandbox ("FailedCreatePodSandBox"); pod_workers.go retries after
         backOffOnTransientErrorPeriod (1 s) while the network is not ready, else after backOffPeriod (10 s)
         """
-        from k8slab.kubelet.lifecycle import WORKER_BACKOFF
-        from k8slab.network.ipam import SandboxError
-
         if (pw.pod.get("spec") or {}).get("hostNetwork"):
             pw.ip = self.node_ip
             return None
@@ -113,8 +112,6 @@ class Kubelet:
 
     def config_error(self, pod: dict, container: dict) -> str | None:
         """Why the container's environment cannot be built (CreateContainerConfigError), or None."""
-        from k8slab.config.propagation import EnvError, resolve_env
-
         try:
             resolve_env(pod, container, self.manager.lookup)
         except EnvError as e:

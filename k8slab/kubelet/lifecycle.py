@@ -11,10 +11,11 @@ import simpy
 
 from k8slab.kubelet.backoff import go_duration
 from k8slab.kubelet.hooks import run_hook
+from k8slab.kubelet.images import _resolve
 from k8slab.kubelet.probes import PROBE_TYPES, ProbeWorker
 from k8slab.kubelet.runtime import Container, container_hash
-from k8slab.kubelet.status import is_sidecar
-from k8slab.registry import behavior_for, parse_image
+from k8slab.kubelet.status import get_phase, is_sidecar
+from k8slab.registry import behavior_for
 
 __all__ = ["PodWorker", "WORKER_BACKOFF", "MIN_GRACE"]
 
@@ -316,8 +317,6 @@ class PodWorker:
         return True
 
     def _check_terminal(self, spec: dict) -> None:
-        from k8slab.kubelet.status import get_phase
-
         if self.terminal_phase is not None:
             return
         phase = get_phase(spec, self.kubelet.status.container_statuses(self))
@@ -337,9 +336,9 @@ class PodWorker:
         """Generator -> True when the container started (upstream: SyncPod's start(), startContainer)."""
         name = c["name"]
         backoff = self.kubelet.backoff
-        key = f"{self.name}_{self.namespace}_{self.uid}_{name}_{container_hash(c)}"  # upstream: GetStableKey
         prev = snapshot.get(name)
         if prev is not None:
+            key = f"{self.name}_{self.namespace}_{self.uid}_{name}_{container_hash(c)}"  # upstream: GetStableKey
             if backoff.is_in_backoff_since(key, prev.finished_at):
                 self.container_event(name, "Warning", "BackOff",
                                      f"Back-off restarting failed container {name} in pod {self.fmt}")
@@ -366,7 +365,7 @@ class PodWorker:
         attempt = self.attempts.get(name, 0)
         self.attempts[name] = attempt + 1
         try:
-            image = str(parse_image(c.get("image") or ""))
+            image = _resolve(c.get("image") or "")[2]  # str(parse_image(...)), memoized
         except ValueError:
             image = c.get("image") or ""
         inst = Container(self, c, kind, attempt, image, image_id, self._behavior(c))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 from k8slab.apiserver.server import EPOCH
 from k8slab.kubelet.status import format_second
@@ -24,7 +25,12 @@ def memory_limit(container: dict) -> int | None:
 
 def container_hash(container: dict) -> str:
     """What makes a container "changed" for the kubelet: its image and command (kubelet: HashContainer)."""
-    text = repr((container.get("image"), container.get("command"), container.get("args")))
+    return _hash_text(repr((container.get("image"), container.get("command"), container.get("args"))))
+
+
+@lru_cache(maxsize=4096)
+def _hash_text(text: str) -> str:
+    # performance only: the pods of one template hash the same text
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
@@ -153,10 +159,16 @@ class Container:
 
     # -- logs --------------------------------------------------------------------------------------
     def _log(self, at: float, what: str) -> None:
+        lines = self.behavior.logs.get(what)
+        if not lines:
+            return
         pw = self._pw
         port = self.behavior.port or ""
         when = EPOCH + timedelta(seconds=int(at))
-        for line in self.behavior.logs.get(what) or ():
+        for line in lines:
+            if line.__class__ is str and "{" not in line and "}" not in line:
+                self.logs.append((at, line))  # performance only: what format() would return
+                continue
             try:
                 text = line.format(pod=pw.name, container=self.name, port=port, time=when)
             except (KeyError, IndexError, ValueError):

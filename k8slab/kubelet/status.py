@@ -11,6 +11,8 @@ __all__ = ["format_second", "get_phase", "pod_conditions", "is_sidecar", "ready_
 
 
 _format_whole = lru_cache(maxsize=256)(format_time)
+#: the conditions the kubelet owns, in the order it writes them
+_OWN = frozenset(("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"))
 
 
 def format_second(seconds: float) -> str:
@@ -172,12 +174,19 @@ def containers_ready_condition(spec: dict, statuses: dict, phase: str) -> dict:
 
 def ready_condition(spec: dict, conditions: list[dict], statuses: dict, phase: str) -> dict:
     """upstream: pkg/kubelet/status/generate.go GeneratePodReadyCondition (readiness gates included)"""
-    cr = containers_ready_condition(spec, statuses, phase)
+    return _ready_from(containers_ready_condition(spec, statuses, phase), spec, conditions)
+
+
+def _ready_from(cr: dict, spec: dict, conditions: list[dict]) -> dict:
+    """Ready from the ContainersReady condition ``cr`` (computed once by :func:`pod_conditions`) and the gates."""
     if cr["status"] != "True":
         return {**cr, "type": "Ready"}
+    gates = spec.get("readinessGates")
+    if not gates:
+        return {"type": "Ready", "status": "True"}
     msgs = []
     by_type = {c.get("type"): c for c in conditions}
-    for gate in spec.get("readinessGates") or ():
+    for gate in gates:
         ct = gate.get("conditionType")
         c = by_type.get(ct)
         if c is None:
@@ -231,16 +240,15 @@ def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, status
     >>> {c["status"] for c in conds}
     {'True'}
     """
-    own = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
     if phase in ("Succeeded", "Failed"):
         # upstream: generatePodReadyConditionForTerminalPhase / generateContainersReadyConditionForTerminalPhase
         reason = "PodCompleted" if phase == "Succeeded" else "PodFailed"
         ready = {"type": "Ready", "status": "False", "reason": reason}
         cready = {"type": "ContainersReady", "status": "False", "reason": reason}
     else:
-        merged = {**init_statuses, **statuses}  # sidecars count for readiness
-        ready = ready_condition(spec, existing, merged, phase)
+        merged = {**init_statuses, **statuses} if init_statuses else statuses  # sidecars count for readiness
         cready = containers_ready_condition(spec, merged, phase)
+        ready = _ready_from(cready, spec, existing)
     new = [
         {"type": "PodReadyToStartContainers", "status": "True" if sandbox_ready else "False"},
         initialized_condition(spec, init_statuses, statuses, phase),
@@ -248,8 +256,9 @@ def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, status
         cready,
         {"type": "PodScheduled", "status": "True"},
     ]
-    others = [c for c in existing if c.get("type") not in own]
-    return new + others
+    if existing:
+        new += [c for c in existing if c.get("type") not in _OWN]
+    return new
 
 
 def merge_conditions(old: list[dict], new: list[dict], now: str, generation: int | None) -> list[dict]:
@@ -260,16 +269,17 @@ def merge_conditions(old: list[dict], new: list[dict], now: str, generation: int
     by_type = {c.get("type"): c for c in old}
     out = []
     for c in new:
-        prev = by_type.get(c["type"])
+        type_ = c["type"]
+        prev = by_type.get(type_)
         c = dict(c)
         if "lastTransitionTime" not in c:
             if prev is not None and prev.get("status") == c["status"] and prev.get("lastTransitionTime"):
                 c["lastTransitionTime"] = prev["lastTransitionTime"]
             else:
                 c["lastTransitionTime"] = now
-        c.setdefault("lastProbeTime", None)
-        if generation is not None and c["type"] in ("PodReadyToStartContainers", "Initialized", "Ready",
-                                                    "ContainersReady", "PodScheduled"):
+        if "lastProbeTime" not in c:
+            c["lastProbeTime"] = None
+        if generation is not None and type_ in _OWN:
             c["observedGeneration"] = generation
         out.append(c)
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from k8slab.storage.volumes import VolumeError, project_volume
+
 __all__ = ["VolumeManager", "MOUNT_RETRY_INITIAL", "MOUNT_RETRY_MAX"]
 
 #: upstream: pkg/util/goroutinemap/exponentialbackoff (initialDurationBeforeRetry 500 ms, maxDurationBeforeRetry 2m2s)
@@ -29,8 +31,6 @@ class VolumeManager:
     def _setup(self, pw, volume: dict) -> str | None:
         """None when mounted; else the FailedMount message ("" when waiting quietly, e.g. for an attach)."""
         if any(k in volume for k in ("configMap", "secret", "projected", "downwardAPI")):
-            from k8slab.storage.volumes import VolumeError, project_volume
-
             try:
                 project_volume(pw.pod, volume, self._lookup)
             except VolumeError as e:
