@@ -200,3 +200,14 @@ def _probe(lab, seen):
 
     yield lab.env.timeout(1)
     seen.append(gc.isenabled())
+
+
+def test_a_deleted_event_carries_the_revision_of_the_delete():
+    # upstream apiserver/pkg/storage/etcd3/watcher.go: the old object with the delete's revision
+    lab = kl.Cluster(seed=0, components=[])
+    lab.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})
+    seen = []
+    lab.api.watch(lab.api.resource("configmaps"), lambda t, o: seen.append((t, o["metadata"]["resourceVersion"])))
+    created = int(lab.api.get(lab.api.resource("configmaps"), "default", "a")["metadata"]["resourceVersion"])
+    lab.delete("configmap", "a")
+    assert seen == [("DELETED", str(lab.etcd.revision))] and lab.etcd.revision > created

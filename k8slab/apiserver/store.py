@@ -135,6 +135,9 @@ class Etcd:
         del self._data[key]
         self._unindex(key)
         self.revision += 1
+        # upstream apiserver/pkg/storage/etcd3/watcher.go prepareObjs: "this sends the *old* object with the etcd
+        # revision for the time at which it gets deleted"
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.revision)
         self._notify("DELETED", key, obj)
         return obj
 
