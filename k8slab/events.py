@@ -48,17 +48,24 @@ class EventRecorder:
         upstream events_cache.go EventAggregate: insert the message, aggregate when the set holds maxEvents, then
         PopAny (Go pops an arbitrary message; the lab pops the newest, so the outcome is deterministic).
         """
-        # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
-        # never see a second one, and a set per event source weighs on memory and the garbage collector)
         similar = self._similar
         found = similar.get(key)
-        if found is None or now - found[0] > self.AGGREGATE_INTERVAL:
-            similar[key] = (now, message)  # _lru_put, inlined (performance only)
-            similar.move_to_end(key)
+        if found is None:
+            similar[key] = (now, message)  # a new key goes last, as the LRU's Add puts it
             if len(similar) > self.MAX_LRU_ENTRIES:
                 similar.popitem(last=False)
             return message, False
-        similar.move_to_end(key)  # _lru_get's touch
+        return self._aggregate_seen(key, found, message, now)
+
+    def _aggregate_seen(self, key: tuple, found: tuple, message: str, now: float) -> tuple[str, bool]:
+        """:meth:`_aggregate` for a kind already in the cache (``found``: its entry)."""
+        # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
+        # never see a second one, and a set per event source weighs on memory and the garbage collector)
+        similar = self._similar
+        similar.move_to_end(key)  # the LRU's Get marks it recently used
+        if now - found[0] > self.AGGREGATE_INTERVAL:
+            similar[key] = (now, message)
+            return message, False
         messages = found[1]
         if isinstance(messages, str):
             if messages == message:
@@ -84,9 +91,20 @@ class EventRecorder:
                         "resourceVersion": meta.get("resourceVersion")}
         api = self.api
         clock = api.clock()
-        message, combined = self._aggregate((uid, type_, reason, component, host), message, clock)
-        # a combined event is found by its aggregate key, whatever its latest message
-        key = (uid, type_, reason, None if combined else message, component, host)
+        max_entries = self.MAX_LRU_ENTRIES
+        # EventAggregator (see _aggregate), its common case inlined: a kind not in the cache
+        agg_key = (uid, type_, reason, component, host)
+        similar = self._similar
+        found = similar.get(agg_key)
+        if found is None:
+            similar[agg_key] = (clock, message)  # a new key goes last, as the LRU's Add puts it
+            if len(similar) > max_entries:
+                similar.popitem(last=False)
+            key = (uid, type_, reason, message, component, host)
+        else:
+            message, combined = self._aggregate_seen(agg_key, found, message, clock)
+            # a combined event is found by its aggregate key, whatever its latest message
+            key = (uid, type_, reason, None if combined else message, component, host)
         now = _format_second(int(clock))
         seen = self._seen
         name = seen.get(key)
@@ -116,9 +134,9 @@ class EventRecorder:
             nanos += 1
             name = f"{obj_name}.{nanos:x}"
             key_ = prefix + name
-        last_nanos[obj_key] = nanos + 1  # _lru_put, inlined (performance only)
-        last_nanos.move_to_end(obj_key)
-        if len(last_nanos) > self.MAX_LRU_ENTRIES:
+        # the LRUs' Add: a key already there was moved last by the Get above, a new key goes last
+        last_nanos[obj_key] = nanos + 1
+        if len(last_nanos) > max_entries:
             last_nanos.popitem(last=False)
         ev = {
             "apiVersion": "v1",
@@ -135,9 +153,8 @@ class EventRecorder:
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        seen[key] = name  # _lru_put, inlined
-        seen.move_to_end(key)
-        if len(seen) > self.MAX_LRU_ENTRIES:
+        seen[key] = name
+        if len(seen) > max_entries:
             seen.popitem(last=False)
         etcd.put(key_, ev)  # what write_status does, with the key already at hand
 

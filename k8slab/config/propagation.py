@@ -160,7 +160,7 @@ class ConfigSync(Component):
         name = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
         self.syncs.append((self.env.now, name))
         for v in (pod.get("spec") or {}).get("volumes") or ():
-            if not any(k in v for k in ("configMap", "secret", "projected", "downwardAPI")):
+            if not ("projected" in v or "configMap" in v or "secret" in v or "downwardAPI" in v):
                 continue
             try:
                 files = project_volume(pod, v, self._lookup)

@@ -30,7 +30,7 @@ class VolumeManager:
 
     def _setup(self, pw, volume: dict) -> str | None:
         """None when mounted; else the FailedMount message ("" when waiting quietly, e.g. for an attach)."""
-        if any(k in volume for k in ("configMap", "secret", "projected", "downwardAPI")):
+        if "projected" in volume or "configMap" in volume or "secret" in volume or "downwardAPI" in volume:
             try:
                 project_volume(pw.pod, volume, self._lookup)
             except VolumeError as e:

@@ -60,6 +60,8 @@ class _Range:
             if cand not in self.used:
                 self.used.add(cand)
                 self.cursor = cand
+                if cand < 2**32:  # performance only: what str(ipaddress.ip_address(cand)) writes for IPv4
+                    return f"{cand >> 24}.{(cand >> 16) & 255}.{(cand >> 8) & 255}.{cand & 255}"
                 return str(ipaddress.ip_address(cand))
         return None
 
@@ -198,8 +200,6 @@ class PodIPAM:
         if key in self.pod_ips:
             return self.pod_ips[key][1]
         rng = self.ranges.get(node)
-        sid = _sandbox_id(pod)
-        prefix = f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "{sid}"'
         if rng is None:
             raise SandboxError("network is not ready: container runtime network not ready: NetworkReady=false "
                                "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not "
@@ -208,6 +208,9 @@ class PodIPAM:
         if ip is None and self.plugin == "azure-cni-pod-subnet" and self._grow_batch(rng):
             ip = rng.allocate()
         if ip is None:
+            sid = _sandbox_id(pod)
+            prefix = (f"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for "
+                      f'sandbox "{sid}"')
             if self.plugin in _CNI_TYPE:
                 # upstream: host-local allocator.go: "failed to allocate for range %d: %v",
                 #           "no IP addresses available in range set: %s"

@@ -67,6 +67,12 @@ def _field(pod: dict, path: str) -> str:
     return "" if cur is None else str(cur)
 
 
+def _downward_payload(pod: dict, src: dict) -> dict[str, tuple[bytes, int]]:
+    mode = src.get("defaultMode", DEFAULT_MODE)
+    return {it["path"]: (_field(pod, (it.get("fieldRef") or {}).get("fieldPath", "")).encode(),
+                         it.get("mode", mode)) for it in src.get("items") or () if it.get("fieldRef")}
+
+
 def project_volume(pod: dict, volume: dict, lookup) -> dict[str, tuple[bytes, int]]:
     """The files of a configMap, secret, downwardAPI or projected volume: relative path -> (bytes, mode).
 
@@ -92,25 +98,25 @@ def project_volume(pod: dict, volume: dict, lookup) -> dict[str, tuple[bytes, in
         src = volume["secret"]
         return _cm_payload("Secret", lookup("Secret", ns, src.get("secretName")), src.get("secretName"), src, vol)
     if "downwardAPI" in volume:
-        src = volume["downwardAPI"]
-        mode = src.get("defaultMode", DEFAULT_MODE)
-        return {it["path"]: (_field(pod, (it.get("fieldRef") or {}).get("fieldPath", "")).encode(),
-                             it.get("mode", mode)) for it in src.get("items") or () if it.get("fieldRef")}
+        return _downward_payload(pod, volume["downwardAPI"])
     if "projected" in volume:
         src = volume["projected"]
         mode = src.get("defaultMode", DEFAULT_MODE)
         out: dict[str, tuple[bytes, int]] = {}
+        # each source is projected as a volume of its own kind with the projection's defaultMode (the source's
+        # own keys win), without building that volume (performance only)
         for s in src.get("sources") or ():
             if "configMap" in s:
-                out.update(project_volume(pod, {"name": vol, "configMap": {"defaultMode": mode, **s["configMap"]}},
-                                          lookup))
+                cm = {"defaultMode": mode, **s["configMap"]}
+                out.update(_cm_payload("ConfigMap", lookup("ConfigMap", ns, cm.get("name")), cm.get("name"), cm, vol))
             elif "secret" in s:
                 sec = dict(s["secret"])
                 sec["secretName"] = sec.pop("name", None)
-                out.update(project_volume(pod, {"name": vol, "secret": {"defaultMode": mode, **sec}}, lookup))
+                sec = {"defaultMode": mode, **sec}
+                out.update(_cm_payload("Secret", lookup("Secret", ns, sec.get("secretName")), sec.get("secretName"),
+                                       sec, vol))
             elif "downwardAPI" in s:
-                out.update(project_volume(pod, {"name": vol, "downwardAPI": {"defaultMode": mode, **s["downwardAPI"]}},
-                                          lookup))
+                out.update(_downward_payload(pod, {"defaultMode": mode, **s["downwardAPI"]}))
             elif "serviceAccountToken" in s:
                 out[s["serviceAccountToken"].get("path", "token")] = (b"<projected service account token: "
                                                                       b"not simulated>", mode)
