@@ -48,6 +48,7 @@ class Kubelet:
         self._pending_finalize: list[PodWorker] = []
         self._missed: dict[str, tuple[str, dict]] = {}  # pod updates while stopped: uid -> (event, pod)
         self._status_due = False
+        self._alloc_cache: tuple[tuple, dict[str, int]] | None = None
         self.env.process(self._heartbeat())
 
     def __repr__(self) -> str:
@@ -67,7 +68,7 @@ class Kubelet:
             pw.finished = True  # already done (a loaded lab): nothing to run
             return pw
         requests = pod_requests(pod)
-        rejected = admit(pod, allocatable_of(self.node), self.used, self.admitted, requests)
+        rejected = admit(pod, self._allocatable(), self.used, self.admitted, requests)
         if rejected:
             pw.rejected = rejected
         else:
@@ -78,6 +79,16 @@ class Kubelet:
         if self.running:
             pw.begin()
         return pw
+
+    def _allocatable(self) -> dict[str, int]:
+        """``allocatable_of(self.node)``, parsed again only when the node's allocatable (or capacity) text changed."""
+        status = self.node.get("status") or {}
+        alloc = status.get("allocatable") or status.get("capacity") or {}
+        text = tuple((name, str(value)) for name, value in alloc.items())  # what allocatable_of parses
+        cached = self._alloc_cache
+        if cached is None or cached[0] != text:
+            cached = self._alloc_cache = (text, allocatable_of(self.node))
+        return cached[1]
 
     def owns(self, pw: PodWorker) -> bool:
         return self.running and self.workers.get(pw.uid) is pw

@@ -261,17 +261,22 @@ def pod_conditions(spec: dict, existing: list[dict], init_statuses: dict, status
     return new
 
 
-def merge_conditions(old: list[dict], new: list[dict], now: str, generation: int | None) -> list[dict]:
+def merge_conditions(old: list[dict], new: list[dict], now: str, generation: int | None, owned: int = 0
+                     ) -> list[dict]:
     """Carry lastTransitionTime over when a condition's status did not change; stamp it when it did.
+
+    The first ``owned`` dicts of ``new`` belong to the caller and are completed in place (performance only: the
+    others are copied, as they may be shared with the old status).
 
     upstream: pkg/kubelet/status/status_manager.go updateLastTransitionTime
     """
     by_type = {c.get("type"): c for c in old}
     out = []
-    for c in new:
+    for i, c in enumerate(new):
         type_ = c["type"]
         prev = by_type.get(type_)
-        c = dict(c)
+        if i >= owned:
+            c = dict(c)
         if "lastTransitionTime" not in c:
             if prev is not None and prev.get("status") == c["status"] and prev.get("lastTransitionTime"):
                 c["lastTransitionTime"] = prev["lastTransitionTime"]

@@ -107,7 +107,8 @@ class StatusManager:
         status["phase"] = phase
         if pw.evicted is not None:
             status["reason"], status["message"] = pw.evicted
-        status["conditions"] = merge_conditions(old_conds, conds, now, generation)
+        # pod_conditions builds its first five conditions afresh: they are completed in place
+        status["conditions"] = merge_conditions(old_conds, conds, now, generation, owned=5)
         host_ip = self.kubelet.node_ip
         if host_ip:
             status["hostIP"] = host_ip
