@@ -33,7 +33,10 @@ def test_a_crash_loop_backs_off_10s_doubling_to_300s(lab):
     lab.apply(f"{MANIFESTS}/crashloop.yaml")
     lab.run(1200)
     assert [round(s) for _, s in backoff_gaps(w, "crash")] == [10, 20, 40, 80, 160, 300, 300]
-    assert w.statuses("crash")[:4] == ["Pending", "ContainerCreating", "Running", "CrashLoopBackOff"]
+    # each death is reported first (upstream syncPod: generateAPIPodStatus before SyncPod restarts or backs off):
+    # Error, then an immediate restart the first time, CrashLoopBackOff after
+    assert w.statuses("crash")[:10] == ["Pending", "ContainerCreating", "Running", "Error", "Running", "Error",
+                                        "CrashLoopBackOff", "Running", "Error", "CrashLoopBackOff"]
 
 
 @pytest.mark.parametrize("pod", ["no-such-tag", "private", "registry-down"],

@@ -515,6 +515,13 @@ class PodWorker:
         self.kick()
 
     def container_exited(self, inst: Container) -> None:
-        """The runtime saw the container's process end (upstream: a PLEG ContainerDied event)."""
+        """The runtime saw the container's process end (upstream: a PLEG ContainerDied event).
+
+        The sync this starts reports the terminated container first (upstream: syncPod runs generateAPIPodStatus
+        before SyncPod restarts it or backs off), so a watch sees Error, Completed or OOMKilled before Running or
+        CrashLoopBackOff.
+        """
         self._stop_probes(inst)
+        if not self.finished:
+            self.kubelet.status.write(self)
         self.kick()

@@ -74,3 +74,25 @@ def test_request_timeout_is_seconds_or_a_go_duration(text, seconds):
 def test_request_timeout_refuses_what_client_go_refuses(text):
     with pytest.raises(K8sLabError):
         request_timeout(text)
+
+
+def test_a_crash_loop_watched_shows_each_error_then_the_back_off():
+    # upstream syncPod reports the terminated container (generateAPIPodStatus) before SyncPod restarts it or backs
+    # off; the first restart is immediate, the next ones wait 10 s, 20 s... (CrashLoopBackOff)
+    lab = kl.Cluster.from_preset("kind-1node", seed=0)
+    lab.apply("data/manifests/03-pod-lifecycle/crashloop.yaml")
+    lines = lab.kubectl("get pod crash -w --request-timeout=30s").stdout.splitlines()
+    assert lines == [
+        "NAME    READY   STATUS    RESTARTS   AGE",
+        "crash   0/1     Pending   0          0s",
+        "crash   0/1   Pending   0     0s",
+        "crash   0/1   ContainerCreating   0     0s",
+        "crash   1/1   Running   0     0s",
+        "crash   0/1   Error   0     3s",
+        "crash   1/1   Running   1 (0s ago)   3s",
+        "crash   0/1   Error   1 (3s ago)   6s",
+        "crash   0/1   CrashLoopBackOff   1 (0s ago)   6s",
+        "crash   1/1   Running   2 (10s ago)   16s",
+        "crash   0/1   Error   2 (13s ago)   19s",
+        "crash   0/1   CrashLoopBackOff   2 (0s ago)   19s",
+    ]
