@@ -38,7 +38,9 @@ class EventRecorder:
         self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> event name (eventLogger)
         # aggregate key -> (last time, distinct messages: one as a str, several as a set) (EventAggregator)
         self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
-        self._last_nanos: OrderedDict[tuple[str, str], int] = OrderedDict()  # (namespace, name) -> next nanosecond
+        # (namespace, name) -> the next free nanosecond, for the objects that had events at the current instant
+        self._instant: float | None = None
+        self._next_nanos: dict[tuple[str, str], int] = {}
         self._res = api.resource("events")
         self._prefix = self._res.key("", "")[:-1]  # "/registry/events/"
 
@@ -118,15 +120,15 @@ class EventRecorder:
                 api.write_status(self._res, ev)
                 return
         # upstream names events "<object>.<unix nanoseconds in hex>"; same-instant events take the next free nanosecond
-        # (the last nanosecond used per object is remembered, in an LRU like the others, to skip the probing)
+        # (remembered per object for the current instant only, to skip most of the probing: the clock never goes back)
+        if clock != self._instant:
+            self._instant, self._next_nanos = clock, {}
+        next_nanos = self._next_nanos
         obj_key = (namespace, obj_name)
-        last_nanos = self._last_nanos
         nanos = int((_EPOCH_TS + clock) * 1e9)
-        used = last_nanos.get(obj_key)
-        if used is not None:
-            last_nanos.move_to_end(obj_key)
-            if used > nanos:
-                nanos = used
+        used = next_nanos.get(obj_key)
+        if used is not None and used > nanos:
+            nanos = used
         etcd, prefix = api.etcd, f"{self._prefix}{namespace}/"
         name = f"{obj_name}.{nanos:x}"
         key_ = prefix + name
@@ -134,10 +136,7 @@ class EventRecorder:
             nanos += 1
             name = f"{obj_name}.{nanos:x}"
             key_ = prefix + name
-        # the LRUs' Add: a key already there was moved last by the Get above, a new key goes last
-        last_nanos[obj_key] = nanos + 1
-        if len(last_nanos) > max_entries:
-            last_nanos.popitem(last=False)
+        next_nanos[obj_key] = nanos + 1
         ev = {
             "apiVersion": "v1",
             "kind": "Event",
