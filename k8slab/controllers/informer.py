@@ -53,12 +53,24 @@ class Informer:
     def _on_event(self, event_type: str, obj: dict) -> None:
         key = self.key(obj)
         old = self._objs.get(key)
-        if old is not None:
-            self._remove(key, old)
-        if event_type != "DELETED":
-            self._add(obj)
-        for listener in list(self.listeners):
-            listener(event_type, obj)
+        if old is not None and event_type != "DELETED" and _same_indexes(old["metadata"], obj["metadata"]):
+            self._replace(key, obj)  # the common update (a status write): same namespace, uid and controller
+        else:
+            if old is not None:
+                self._remove(key, old)
+            if event_type != "DELETED":
+                self._add(obj)
+        if self.listeners:
+            for listener in list(self.listeners):
+                listener(event_type, obj)
+
+    def _replace(self, key: str, obj: dict) -> None:
+        meta = obj["metadata"]
+        self._objs[key] = obj
+        self._by_ns[meta.get("namespace") or ""][key] = obj
+        if meta.get("uid"):
+            self._by_uid[meta["uid"]] = obj
+        self._by_owner[_controller_uid(meta)][key] = obj
 
     def _add(self, obj: dict) -> None:
         key = self.key(obj)
@@ -110,6 +122,13 @@ class Informer:
 
     def __len__(self) -> int:
         return len(self._objs)
+
+
+def _same_indexes(old: dict, new: dict) -> bool:
+    """Whether an update leaves the object under the same namespace, uid and controller in every index."""
+    return (old.get("uid") == new.get("uid") and (old.get("namespace") or "") == (new.get("namespace") or "")
+            and (old.get("ownerReferences") is new.get("ownerReferences")
+                 or _controller_uid(old) == _controller_uid(new)))
 
 
 def _controller_uid(meta: dict) -> str:
