@@ -17,7 +17,7 @@ _json_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 def _dumps(obj: dict) -> bytes:
     """Compact UTF-8 JSON. orjson writes the same bytes as the standard library, ~10x faster; what it refuses
-    (integers beyond 64 bits, non-string keys, lone surrogates) goes through the standard library."""
+    (integers beyond 64 bits, non-string keys) goes through the standard library, as everything did before."""
     try:
         # orjson's result keeps its 4 KiB working buffer (tracemalloc: 4,097 bytes for '{"a":1}'): a stored value
         # is copied to its own size, or 150,000 stored events would hold 600 MB of slack
