@@ -101,15 +101,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'k8slab' has no attribute {name!r}")
-    import importlib
+from k8slab._lazy import lazy_getattr  # noqa: E402
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(globals(), _LAZY)
 
 
 def __dir__():

@@ -6,23 +6,17 @@ so the API server's own imports of ``k8slab.admission.chain`` pull in nothing el
 
 from __future__ import annotations
 
-import importlib
+from k8slab._lazy import lazy_getattr
 
 _LAZY = {
-    "mutations": "chain",
-    "allowed": "webhooks",
-    "denied": "webhooks",
-    "PolicyEngine": "policy",
-    "SidecarInjector": "sidecar",
+    "mutations": ".chain",
+    "allowed": ".webhooks",
+    "denied": ".webhooks",
+    "PolicyEngine": ".policy",
+    "SidecarInjector": ".sidecar",
 }
 
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'k8slab.admission' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"k8slab.admission.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(globals(), _LAZY)

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import base64
 
+from k8slab._lazy import lazy_getattr
 from k8slab.controllers.base import Component
 
 __all__ = ["SecretsComponent", "etcdctl_get", "decode_encrypted_object"]
 
 #: names chapters import from here, loaded on first use
-_LAZY = {"etcdctl_get": "encryption", "decode_encrypted_object": "kms"}
-
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'k8slab.secrets' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"k8slab.secrets.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(globals(), {"etcdctl_get": ".encryption", "decode_encrypted_object": ".kms"})
 
 
 class SecretsComponent(Component):
