@@ -34,7 +34,7 @@ class EventRecorder:
         # both caches are LRUs of MAX_LRU_ENTRIES, as upstream's (github.com/golang/groupcache/lru: Get marks an entry
         # recently used, Add evicts the least recent): past that, the oldest series is forgotten and its next
         # occurrence starts a new Event (and a 30,000-pod lab's caches stay bounded). The LRU operations are written
-        # inline in record and _aggregate (performance only).
+        # inline in record and _aggregate_seen (performance only).
         self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> event name (eventLogger)
         # aggregate key -> (last time, distinct messages: one as a str, several as a set) (EventAggregator)
         self._similar: OrderedDict[tuple, tuple[float, str | set[str]]] = OrderedDict()
@@ -44,23 +44,14 @@ class EventRecorder:
         self._res = api.resource("events")
         self._prefix = self._res.key("", "")[:-1]  # "/registry/events/"
 
-    def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, bool]:
-        """EventAggregator: from the 10th distinct message of one kind within 10 minutes, one combined event is updated.
+    def _aggregate_seen(self, key: tuple, found: tuple, message: str, now: float) -> tuple[str, bool]:
+        """EventAggregator for a kind already cached (``record`` handles a new one): from the 10th distinct message
+        of one kind within 10 minutes, one combined event is updated.
 
         upstream events_cache.go EventAggregate: insert the message, aggregate when the set holds maxEvents, then
         PopAny (Go pops an arbitrary message; the lab pops the newest, so the outcome is deterministic).
+        ``found`` is the kind's cache entry.
         """
-        similar = self._similar
-        found = similar.get(key)
-        if found is None:
-            similar[key] = (now, message)  # a new key goes last, as the LRU's Add puts it
-            if len(similar) > self.MAX_LRU_ENTRIES:
-                similar.popitem(last=False)
-            return message, False
-        return self._aggregate_seen(key, found, message, now)
-
-    def _aggregate_seen(self, key: tuple, found: tuple, message: str, now: float) -> tuple[str, bool]:
-        """:meth:`_aggregate` for a kind already in the cache (``found``: its entry)."""
         # performance only: while a kind has one distinct message it is kept as a str, not a set (most kinds
         # never see a second one, and a set per event source weighs on memory and the garbage collector)
         similar = self._similar
